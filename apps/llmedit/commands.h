@@ -1,0 +1,13 @@
+// Each command group of the `llmedit` CLI registers its subcommands here.
+#pragma once
+#include <CLI/CLI.hpp>
+
+namespace llmedit::cli {
+
+void add_model_commands(CLI::App& app);      // info, logits, generate  (cmd_model.cpp)
+void add_tokenizer_commands(CLI::App& app);  // tokenize, detokenize    (cmd_tokenizer.cpp)
+
+// Parses "5,17,3" into ids; throws a usage error naming the option and the bad item.
+std::vector<int64_t> parse_id_list(const std::string& option, const std::string& text);
+
+}  // namespace llmedit::cli

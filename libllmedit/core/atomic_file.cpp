@@ -1,0 +1,57 @@
+#include "libllmedit/core/atomic_file.h"
+
+#include <fcntl.h>
+#include <unistd.h>
+
+#include <cstdio>
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+
+#include "libllmedit/core/error.h"
+
+namespace llmedit {
+
+namespace {
+
+void fsync_path(const std::string& path) {
+  int fd = ::open(path.c_str(), O_RDONLY);
+  if (fd < 0) return;
+  ::fsync(fd);
+  ::close(fd);
+}
+
+}  // namespace
+
+void write_file_atomic(const std::string& path, const std::function<void(std::ostream&)>& write) {
+  const std::string temp = path + ".tmp." + std::to_string(::getpid());
+  try {
+    {
+      std::ofstream out(temp, std::ios::binary | std::ios::trunc);
+      if (!out) throw data_error("cannot open '" + temp + "' for writing");
+      write(out);
+      out.flush();
+      if (!out) throw data_error("write to '" + temp + "' failed (disk full?)");
+    }
+    fsync_path(temp);
+    std::filesystem::rename(temp, path);
+  } catch (...) {
+    std::error_code ignored;
+    std::filesystem::remove(temp, ignored);
+    throw;
+  }
+}
+
+void write_text_atomic(const std::string& path, const std::string& text) {
+  write_file_atomic(path, [&](std::ostream& out) { out << text; });
+}
+
+std::string read_text_file(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) throw data_error("cannot read '" + path + "': file does not exist or is not readable");
+  std::ostringstream buffer;
+  buffer << in.rdbuf();
+  return buffer.str();
+}
+
+}  // namespace llmedit

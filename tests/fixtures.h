@@ -1,0 +1,38 @@
+// Locating ../shared and skipping tests that need it when it is absent.
+#pragma once
+#include <catch2/catch.hpp>
+
+#include <cstdlib>
+#include <filesystem>
+#include <iostream>
+#include <string>
+
+#include <unistd.h>
+
+namespace llmedit::test {
+
+// ${LLMEDIT_SHARED:-<source>/../shared}
+inline std::string shared_dir() {
+  if (const char* env = std::getenv("LLMEDIT_SHARED")) return env;
+  return std::string(LLMEDIT_SOURCE_DIR) + "/../shared";
+}
+
+inline std::string shared_path(const std::string& relative) { return shared_dir() + "/" + relative; }
+
+// CTest runs each test case alone and counts exit code 77 as "skipped".
+inline void require_shared_or_skip(const std::string& relative) {
+  const std::string path = shared_path(relative);
+  if (std::filesystem::exists(path)) return;
+  std::cerr << "SKIPPED: fixture folder not found: " << path
+            << " (set LLMEDIT_SHARED to the shared/ folder)" << std::endl;
+  std::exit(77);
+}
+
+inline std::string temp_dir(const std::string& name) {
+  auto dir = std::filesystem::temp_directory_path() / ("llmedit-test-" + name + "-" + std::to_string(::getpid()));
+  std::filesystem::remove_all(dir);
+  std::filesystem::create_directories(dir);
+  return dir.string();
+}
+
+}  // namespace llmedit::test

@@ -14,10 +14,16 @@ class Tokenizer {
   // add_special_tokens: prepend BOS (when the tokenizer's config asks for it) and apply the
   // post-processor template, as Hugging Face's `encode(text, add_special_tokens=True)`.
   virtual std::vector<int64_t> encode(const std::string& text, bool add_special_tokens) const = 0;
-  // skip_special_tokens as in Hugging Face's `decode`.
+  // Encodes text rendered by a chat template, in which special tokens are written out (e.g.
+  // "<|eot_id|>", "<s>"): they become their ids, as transformers' apply_chat_template does.
+  // tokenizer.json tokenizers match special tokens in any text, so this is encode(text, false);
+  // SentencePiece ones (whose plain encode treats "<s>" as text) split on them first.
+  virtual std::vector<int64_t> encode_rendered(const std::string& text) const { return encode(text, false); }
+
+  // skip_special_tokens as in Hugging Face's `decode`; ids outside the vocabulary are dropped.
   virtual std::string decode(const std::vector<int64_t>& ids, bool skip_special_tokens = false) const = 0;
 
-  virtual std::string id_to_piece(int64_t id) const = 0;
+  virtual std::string id_to_piece(int64_t id) const = 0;  // "" when absent
   virtual int64_t piece_to_id(const std::string& piece) const = 0;  // -1 when absent
   virtual int64_t vocab_size() const = 0;
 

@@ -1,0 +1,66 @@
+// Reading tokenizer.json / tokenizer_config.json with errors that name the file and field.
+#pragma once
+#include <nlohmann/json.hpp>
+
+#include <string>
+
+#include "libllmedit/core/error.h"
+
+namespace llmedit::tokenizer_json {
+
+using json = nlohmann::json;
+
+// The file and the path of a value inside it, e.g. "pre_tokenizer.pretokenizers[0].type".
+struct Context {
+  std::string file;
+  std::string field;
+
+  Context at(const std::string& key) const { return {file, field.empty() ? key : field + "." + key}; }
+  Context at(size_t index) const { return {file, field + "[" + std::to_string(index) + "]"}; }
+  [[noreturn]] void fail(const std::string& what) const {
+    throw data_error(file + ": " + (field.empty() ? "" : "field '" + field + "': ") + what);
+  }
+};
+
+// A required string member.
+inline std::string string_field(const json& object, const std::string& key, const Context& ctx) {
+  const auto it = object.find(key);
+  if (it == object.end() || !it->is_string()) ctx.at(key).fail("missing or not a string");
+  return it->get<std::string>();
+}
+
+// An optional boolean member; null counts as absent.
+inline bool bool_field(const json& object, const std::string& key, bool fallback, const Context& ctx) {
+  const auto it = object.find(key);
+  if (it == object.end() || it->is_null()) return fallback;
+  if (!it->is_boolean()) ctx.at(key).fail("not a boolean");
+  return it->get<bool>();
+}
+
+// The "type" of a component object (normalizer, pre-tokenizer, decoder, ...).
+inline std::string type_of(const json& component, const Context& ctx) {
+  if (!component.is_object()) ctx.fail("not an object");
+  return string_field(component, "type", ctx);
+}
+
+[[noreturn]] inline void unsupported_type(const std::string& type, const Context& ctx) {
+  ctx.at("type").fail("unsupported type '" + type + "'");
+}
+
+// Replace/Split patterns: {"String": "..."} or {"Regex": "..."}; returns the kind in *is_regex.
+inline std::string pattern_field(const json& object, const Context& ctx, bool* is_regex) {
+  const Context pctx = ctx.at("pattern");
+  const auto it = object.find("pattern");
+  if (it == object.end() || !it->is_object()) pctx.fail("missing or not an object");
+  if (it->contains("String")) {
+    *is_regex = false;
+    return string_field(*it, "String", pctx);
+  }
+  if (it->contains("Regex")) {
+    *is_regex = true;
+    return string_field(*it, "Regex", pctx);
+  }
+  pctx.fail("neither 'String' nor 'Regex'");
+}
+
+}  // namespace llmedit::tokenizer_json

@@ -41,9 +41,9 @@ namespace {
 
 using Op = Regex::Inst::Op;
 
-// \w as Oniguruma defines it for Unicode: letters, marks, decimal digits, connectors.
+// \w as Oniguruma defines it for Unicode: letters, marks, numbers, connector punctuation.
 uint32_t word_categories() {
-  return unicode::category_mask("L") | unicode::category_mask("M") | category_bit(Category::Nd) |
+  return unicode::category_mask("L") | unicode::category_mask("M") | unicode::category_mask("N") |
          category_bit(Category::Pc);
 }
 

@@ -2,8 +2,6 @@
 // add_special_tokens rules follow transformers' Llama tokenizer.
 #include "libllmedit/tokenizer/sentencepiece_tokenizer.h"
 
-#include <sentencepiece_processor.h>
-
 #include <algorithm>
 
 #include "libllmedit/core/error.h"
@@ -17,9 +15,7 @@ const std::string kMetaspace = "\xE2\x96\x81";
 }  // namespace
 
 SentencePieceTokenizer::SentencePieceTokenizer(const std::string& model_file, const TokenizerConfig& config)
-    : file_(model_file), sp_(std::make_unique<sentencepiece::SentencePieceProcessor>()) {
-  const auto status = sp_->Load(model_file);
-  if (!status.ok()) throw data_error(model_file + ": cannot load SentencePiece model: " + status.ToString());
+    : file_(model_file), sp_(std::make_unique<SentencePieceProcessor>(model_file)) {
   const auto configured = [&](const std::optional<std::string>& token, const char* key, int fallback) -> int64_t {
     if (!token) return fallback;
     const int64_t id = piece_to_id(*token);
@@ -31,8 +27,8 @@ SentencePieceTokenizer::SentencePieceTokenizer(const std::string& model_file, co
   pad_id_ = configured(config.pad_token, "pad_token", sp_->pad_id());
   add_bos_ = config.add_bos_token.value_or(true);
   add_eos_ = config.add_eos_token.value_or(false);
-  for (int id = 0; id < sp_->GetPieceSize(); ++id)
-    if (is_special(id)) special_pieces_.emplace_back(sp_->IdToPiece(id), id);
+  for (int id = 0; id < sp_->piece_size(); ++id)
+    if (is_special(id)) special_pieces_.emplace_back(sp_->id_to_piece(id), id);
   std::stable_sort(special_pieces_.begin(), special_pieces_.end(),
                    [](const auto& a, const auto& b) { return a.first.size() > b.first.size(); });
 }
@@ -41,13 +37,11 @@ SentencePieceTokenizer::~SentencePieceTokenizer() = default;
 
 bool SentencePieceTokenizer::is_special(int64_t id) const {
   const int i = static_cast<int>(id);
-  return sp_->IsControl(i) || sp_->IsUnknown(i);
+  return sp_->is_control(i) || sp_->is_unknown(i);
 }
 
 std::vector<int64_t> SentencePieceTokenizer::encode(const std::string& text, bool add_special_tokens) const {
-  std::vector<int> pieces;
-  const auto status = sp_->Encode(text, &pieces);
-  if (!status.ok()) throw Error(ErrorKind::Internal, file_ + ": SentencePiece encode failed: " + status.ToString());
+  const std::vector<int> pieces = sp_->encode(text);
   std::vector<int64_t> ids;
   if (add_special_tokens && add_bos_ && bos_id_ >= 0) ids.push_back(bos_id_);
   ids.insert(ids.end(), pieces.begin(), pieces.end());
@@ -85,10 +79,8 @@ std::vector<int64_t> SentencePieceTokenizer::encode_rendered(const std::string& 
 // SentencePiece drops the space of a leading "▁" only at the start of the text; a run that
 // follows a written-out special piece keeps it, as Hugging Face's decoders do.
 std::string SentencePieceTokenizer::decode_run(const std::vector<int>& run, bool at_start) const {
-  std::string text;
-  const auto status = sp_->Decode(run, &text);
-  if (!status.ok()) throw Error(ErrorKind::Internal, file_ + ": SentencePiece decode failed: " + status.ToString());
-  if (!at_start && sp_->IdToPiece(run.front()).compare(0, kMetaspace.size(), kMetaspace) == 0) text.insert(0, 1, ' ');
+  std::string text = sp_->decode(run);
+  if (!at_start && sp_->id_to_piece(run.front()).compare(0, kMetaspace.size(), kMetaspace) == 0) text.insert(0, 1, ' ');
   return text;
 }
 
@@ -97,13 +89,13 @@ std::string SentencePieceTokenizer::decode(const std::vector<int64_t>& ids, bool
   std::vector<int> run;
   for (int64_t id : ids) {
     if (id < 0 || id >= vocab_size()) continue;
-    if (!sp_->IsControl(static_cast<int>(id))) {
+    if (!sp_->is_control(static_cast<int>(id))) {
       run.push_back(static_cast<int>(id));
       continue;
     }
     if (!run.empty()) text += decode_run(run, text.empty());
     run.clear();
-    if (!skip_special_tokens) text += sp_->IdToPiece(static_cast<int>(id));
+    if (!skip_special_tokens) text += sp_->id_to_piece(static_cast<int>(id));
   }
   if (!run.empty()) text += decode_run(run, text.empty());
   return text;
@@ -111,14 +103,14 @@ std::string SentencePieceTokenizer::decode(const std::vector<int64_t>& ids, bool
 
 std::string SentencePieceTokenizer::id_to_piece(int64_t id) const {
   if (id < 0 || id >= vocab_size()) return "";
-  return sp_->IdToPiece(static_cast<int>(id));
+  return sp_->id_to_piece(static_cast<int>(id));
 }
 
 int64_t SentencePieceTokenizer::piece_to_id(const std::string& piece) const {
-  const int id = sp_->PieceToId(piece);
-  return sp_->IdToPiece(id) == piece ? id : -1;  // unknown pieces map to <unk>'s id
+  const int id = sp_->piece_to_id(piece);
+  return sp_->id_to_piece(id) == piece ? id : -1;  // unknown pieces map to <unk>'s id
 }
 
-int64_t SentencePieceTokenizer::vocab_size() const { return sp_->GetPieceSize(); }
+int64_t SentencePieceTokenizer::vocab_size() const { return sp_->piece_size(); }
 
 }  // namespace llmedit

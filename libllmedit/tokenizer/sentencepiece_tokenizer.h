@@ -4,12 +4,9 @@
 #include <string>
 #include <vector>
 
+#include "libllmedit/tokenizer/sentencepiece_processor.h"
 #include "libllmedit/tokenizer/tokenizer.h"
 #include "libllmedit/tokenizer/tokenizer_config.h"
-
-namespace sentencepiece {
-class SentencePieceProcessor;
-}
 
 namespace llmedit {
 
@@ -36,7 +33,7 @@ class SentencePieceTokenizer final : public Tokenizer {
   std::string decode_run(const std::vector<int>& run, bool at_start) const;
 
   std::string file_;
-  std::unique_ptr<sentencepiece::SentencePieceProcessor> sp_;
+  std::unique_ptr<SentencePieceProcessor> sp_;
   int64_t bos_id_ = -1, eos_id_ = -1, pad_id_ = -1;
   bool add_bos_ = true, add_eos_ = false;
   std::vector<std::pair<std::string, int64_t>> special_pieces_;  // longest first

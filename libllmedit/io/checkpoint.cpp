@@ -67,9 +67,12 @@ CheckpointFiles read_hf_folder(const std::string& folder) {
   files.config = read_json_file(config_path);
   const std::string single = folder + "/model.safetensors";
   const std::string index = folder + "/model.safetensors.index.json";
-  if (fs::exists(single)) append_all(SafetensorsReader(single), files.weights);
-  else if (fs::exists(index)) read_sharded(index, folder, files.weights);
+  if (fs::exists(single)) {
+    const SafetensorsReader reader(single);
+    append_all(reader, files.weights);
+  } else if (fs::exists(index)) read_sharded(index, folder, files.weights);
   else throw data_error(folder + ": no model.safetensors or model.safetensors.index.json in the model folder");
+  }
   return files;
 }
 

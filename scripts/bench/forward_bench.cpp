@@ -8,6 +8,7 @@
 
 #include "libllmedit/core/runtime.h"
 #include "libllmedit/model/causal_lm.h"
+#include "libllmedit/model/init_weights.h"
 
 using namespace llmedit;
 
@@ -42,23 +43,7 @@ std::shared_ptr<CausalLM> random_llama(int64_t d, int64_t layers, int64_t heads,
                            {"num_key_value_heads", heads}, {"vocab_size", vocab}, {"max_position_embeddings", 2048},
                            {"rms_norm_eps", 1e-5}, {"tie_word_embeddings", false}};
   ArchSpec spec = ArchSpec::from_config(config, "bench");
-  NamedTensors weights;
-  auto add = [&](const std::string& name, std::vector<int64_t> shape) {
-    weights.emplace_back(name, shape.size() == 1 ? torch::ones(shape) : torch::randn(shape) * 0.02);
-  };
-  add("model.embed_tokens.weight", {vocab, d});
-  for (int64_t i = 0; i < layers; ++i) {
-    const std::string p = "model.layers." + std::to_string(i) + ".";
-    add(p + "input_layernorm.weight", {d});
-    add(p + "post_attention_layernorm.weight", {d});
-    for (const char* n : {"q_proj", "k_proj", "v_proj", "o_proj"}) add(p + "self_attn." + n + ".weight", {d, d});
-    add(p + "mlp.gate_proj.weight", {ffn, d});
-    add(p + "mlp.up_proj.weight", {ffn, d});
-    add(p + "mlp.down_proj.weight", {d, ffn});
-  }
-  add("model.norm.weight", {d});
-  add("lm_head.weight", {vocab, d});
-  return std::make_shared<CausalLM>(spec, config, weights, "bench");
+  return std::make_shared<CausalLM>(spec, config, init_weights(spec), "bench");
 }
 
 }  // namespace

@@ -70,8 +70,10 @@ CheckpointFiles read_hf_folder(const std::string& folder) {
   if (fs::exists(single)) {
     const SafetensorsReader reader(single);
     append_all(reader, files.weights);
-  } else if (fs::exists(index)) read_sharded(index, folder, files.weights);
-  else throw data_error(folder + ": no model.safetensors or model.safetensors.index.json in the model folder");
+  } else if (fs::exists(index)) {
+    read_sharded(index, folder, files.weights);
+  } else {
+    throw data_error(folder + ": no model.safetensors or model.safetensors.index.json in the model folder");
   }
   return files;
 }

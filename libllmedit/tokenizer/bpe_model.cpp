@@ -173,9 +173,11 @@ int64_t BpeModel::token_to_id(const std::string& token) const {
 }
 
 const std::string* BpeModel::id_to_token(int64_t id) const {
-  if (id < 0 || id >= static_cast<int64_t>(tokens_.size()) || (tokens_[static_cast<size_t>(id)].empty() && vocab_.count("") == 0))
-    return nullptr;
-  return &tokens_[static_cast<size_t>(id)];
+  if (id < 0 || id >= static_cast<int64_t>(tokens_.size())) return nullptr;
+  const std::string& token = tokens_[static_cast<size_t>(id)];
+  // An empty slot is an id the vocabulary skips (unless "" really is that token).
+  if (token.empty() && token_to_id(token) != id) return nullptr;
+  return &token;
 }
 
 // ---------------------------------------------------------------- tokenizing

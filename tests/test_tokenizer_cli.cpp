@@ -1,6 +1,7 @@
 // `llmedit tokenize` and `llmedit detokenize`, run as a user would.
 #include <catch2/catch.hpp>
 
+#include "tests/cli_runner.h"
 #include "tests/test_tokenizer_helpers.h"
 
 using llmedit::test::run_cli;

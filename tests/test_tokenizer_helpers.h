@@ -1,12 +1,10 @@
 // Shared by the tokenizer tests: a small tokenizer.json written on the fly (so these tests
-// need no fixtures), JSON-lines reading and running the CLI.
+// need no fixtures) and JSON-lines reading. Running the CLI: tests/cli_runner.h.
 #pragma once
 #include <nlohmann/json.hpp>
 
-#include <cstdio>
 #include <fstream>
 #include <string>
-#include <sys/wait.h>
 #include <vector>
 
 #include "tests/fixtures.h"
@@ -66,31 +64,6 @@ inline std::vector<nlohmann::json> read_json_lines(const std::string& path) {
   for (std::string line; std::getline(in, line);)
     if (!line.empty()) lines.push_back(nlohmann::json::parse(line));
   return lines;
-}
-
-struct CommandResult {
-  int exit_code = -1;
-  std::string output;  // stdout
-};
-
-// Runs the built `llmedit` with the given (already shell-quoted) arguments.
-inline CommandResult run_cli(const std::string& arguments) {
-  const std::string command = std::string(LLMEDIT_CLI_PATH) + " " + arguments + " 2>/dev/null";
-  CommandResult result;
-  FILE* pipe = ::popen(command.c_str(), "r");
-  if (!pipe) return result;
-  char buffer[4096];
-  for (size_t n; (n = std::fread(buffer, 1, sizeof buffer, pipe)) > 0;) result.output.append(buffer, n);
-  const int status = ::pclose(pipe);
-  result.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
-  return result;
-}
-
-// Single quotes for /bin/sh.
-inline std::string shell_quote(const std::string& text) {
-  std::string out = "'";
-  for (char c : text) out += c == '\'' ? std::string("'\\''") : std::string(1, c);
-  return out + "'";
 }
 
 }  // namespace llmedit::test

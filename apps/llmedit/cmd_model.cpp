@@ -35,6 +35,14 @@ std::shared_ptr<CausalLM> open_model(const ModelArgs& args) {
   return load_causal_lm(args.model, options);
 }
 
+// The names --dtype accepts, not c10's ("Float", "BFloat16", "Half").
+std::string dtype_name(torch::Dtype dtype) {
+  if (dtype == torch::kBFloat16) return "bfloat16";
+  if (dtype == torch::kFloat16) return "float16";
+  if (dtype == torch::kFloat32) return "float32";
+  return c10::toString(dtype);
+}
+
 void run_info(const ModelArgs& args) {
   auto model = open_model(args);
   const ArchSpec& s = model->spec();
@@ -43,7 +51,7 @@ void run_info(const ModelArgs& args) {
   std::cout << "architecture:  " << (s.architecture.empty() ? family_name(s.family) : s.architecture) << " ("
             << family_name(s.family) << ")\n"
             << "parameters:    " << parameters << "\n"
-            << "dtype:         " << c10::toString(model->dtype()) << "\n"
+            << "dtype:         " << dtype_name(model->dtype()) << "\n"
             << "layers:        " << s.num_layers << "\n"
             << "hidden size:   " << s.hidden_size << "\n"
             << "heads:         " << s.num_heads << " (kv " << s.num_kv_heads << ", head dim " << s.head_dim << ")\n"
@@ -130,14 +138,19 @@ void add_model_commands(CLI::App& app) {
   gen->add_option("--ids", g->ids, "prompt token ids, comma-separated");
   gen->add_option("--prompt", g->prompt, "prompt text (needs a tokenizer in the model folder or --tokenizer)");
   gen->add_option("--tokenizer", g->tokenizer, "tokenizer folder or file (default: the model folder)");
-  gen->add_option("--max-new-tokens", g->max_new_tokens, "tokens to generate")->capture_default_str()->check(CLI::PositiveNumber);
+  gen->add_option("--max-new-tokens", g->max_new_tokens, "tokens to generate (at least 1)")->capture_default_str();
   gen->add_flag("--greedy", g->greedy, "greedy decoding (the default)");
-  auto* temperature = gen->add_option("--temperature", g->temperature, "sampling temperature")->check(CLI::PositiveNumber);
-  auto* top_k = gen->add_option("--top-k", g->top_k, "keep the k most likely tokens (0 = off)")->check(CLI::NonNegativeNumber);
+  auto* temperature = gen->add_option("--temperature", g->temperature, "sampling temperature (> 0)");
+  auto* top_k = gen->add_option("--top-k", g->top_k, "keep the k most likely tokens (0 = off)");
   auto* top_p = gen->add_option("--top-p", g->top_p, "nucleus sampling mass (1 = off)")->check(CLI::Range(0.0, 1.0));
   gen->add_option("--seed", g->seed, "sampling seed")->capture_default_str();
   gen->add_flag("--json", g->json, "print {\"ids\": [...], \"text\": ...}");
   gen->callback([=] {
+    // Checked here rather than with CLI11's PositiveNumber, whose message spells out DBL_MAX.
+    if (g->max_new_tokens < 1)
+      throw usage_error("--max-new-tokens must be at least 1, got " + std::to_string(g->max_new_tokens));
+    if (!(g->temperature > 0)) throw usage_error("--temperature must be positive, got " + temperature->as<std::string>());
+    if (g->top_k < 0) throw usage_error("--top-k must be 0 (off) or positive, got " + std::to_string(g->top_k));
     const bool sampling = temperature->count() + top_k->count() + top_p->count() > 0;
     if (g->greedy && sampling) throw usage_error("generate: --greedy cannot be combined with --temperature/--top-k/--top-p");
     run_generate(*gen_args, *g, sampling);

@@ -48,7 +48,8 @@ int main(int argc, char** argv) {
   } catch (const CLI::CallForAllHelp& e) {
     return app.exit(e);
   } catch (const CLI::ParseError& e) {
-    app.exit(e);
+    // One line like every other error (CLI11's own report adds "Run with --help ..." on a second).
+    std::cerr << "llmedit: error: " << e.what() << " (see --help)" << std::endl;
     return 2;
   } catch (const llmedit::Error& e) {
     std::cerr << "llmedit: error: " << e.what() << std::endl;

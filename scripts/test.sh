@@ -1,0 +1,9 @@
+#!/usr/bin/env bash
+# The test command: installs what is missing, builds, and runs every test with CTest.
+# Tests that need ../shared (or $LLMEDIT_SHARED) are reported as skipped when it is absent.
+set -euo pipefail
+root=$(cd "$(dirname "$0")/.." && pwd)
+bash "$root/scripts/setup.sh"
+bash "$root/scripts/build.sh"
+cd "${LLMEDIT_BUILD_DIR:-$root/build}"
+ctest --output-on-failure -j"$(nproc)"

@@ -35,4 +35,16 @@ inline std::string temp_dir(const std::string& name) {
   return dir.string();
 }
 
+// A fresh temp folder for one test case, removed again when the test case ends.
+struct TempDir {
+  explicit TempDir(const std::string& name) : path(temp_dir(name)) {}
+  ~TempDir() {
+    std::error_code ignored;
+    std::filesystem::remove_all(path, ignored);
+  }
+  TempDir(const TempDir&) = delete;
+  TempDir& operator=(const TempDir&) = delete;
+  const std::string path;
+};
+
 }  // namespace llmedit::test

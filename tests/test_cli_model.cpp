@@ -23,6 +23,7 @@ using llmedit::SafetensorsReader;
 using llmedit::test::CommandResult;
 using llmedit::test::run_cli;
 using llmedit::test::shell_quote;
+using llmedit::test::TempDir;
 using nlohmann::json;
 
 namespace {
@@ -32,18 +33,6 @@ namespace fs = std::filesystem;
 const char* const kFixtures = "fixtures/hf-tiny";
 
 std::string fixture(const std::string& model) { return llmedit::test::shared_path(std::string(kFixtures) + "/" + model); }
-
-// A fresh temp folder for one test case, removed again when the test case ends.
-struct TempDir {
-  explicit TempDir(const std::string& name) : path(llmedit::test::temp_dir(name)) {}
-  ~TempDir() {
-    std::error_code ignored;
-    fs::remove_all(path, ignored);
-  }
-  TempDir(const TempDir&) = delete;
-  TempDir& operator=(const TempDir&) = delete;
-  const std::string path;
-};
 
 json read_json(const std::string& path) {
   std::ifstream in(path);

@@ -16,23 +16,12 @@
 using Catch::Contains;
 using llmedit::SafetensorsReader;
 using llmedit::write_safetensors;
+using llmedit::test::TempDir;
 using nlohmann::json;
 
 namespace {
 
 namespace fs = std::filesystem;
-
-// A fresh temp folder for one test case, removed again when the test case ends.
-struct TempDir {
-  explicit TempDir(const std::string& name) : path(llmedit::test::temp_dir(name)) {}
-  ~TempDir() {
-    std::error_code ignored;
-    fs::remove_all(path, ignored);
-  }
-  TempDir(const TempDir&) = delete;
-  TempDir& operator=(const TempDir&) = delete;
-  const std::string path;
-};
 
 std::string read_bytes(const std::string& path) {
   std::ifstream in(path, std::ios::binary);

@@ -41,14 +41,15 @@ std::vector<int64_t> choose_next_tokens(const torch::Tensor& logits, const Sampl
     const double* p = probs[static_cast<int64_t>(b)].data_ptr<double>();
     double total = 0;
     for (int64_t v = 0; v < V; ++v) total += p[v];
-    double u = uniform(rng) * total, running = 0;
-    int64_t chosen = V - 1;
+    // Inverse-CDF draw; falling off the end by rounding picks the last token with mass.
+    const double u = uniform(rng) * total;
+    double running = 0;
+    int64_t chosen = -1;
     for (int64_t v = 0; v < V; ++v) {
+      if (p[v] <= 0) continue;
+      chosen = v;
       running += p[v];
-      if (p[v] > 0 && u < running) {
-        chosen = v;
-        break;
-      }
+      if (u < running) break;
     }
     next[b] = chosen;
   }

@@ -6,6 +6,8 @@ namespace llmedit::cli {
 
 void add_model_commands(CLI::App& app);      // info, logits, generate  (cmd_model.cpp)
 void add_tokenizer_commands(CLI::App& app);  // tokenize, detokenize    (cmd_tokenizer.cpp)
+void add_world_commands(CLI::App& app);      // world                   (cmd_world.cpp)
+void add_run_commands(CLI::App& app);        // run, config explain     (cmd_run.cpp)
 
 // Parses "5,17,3" into ids; throws a usage error naming the option and the bad item.
 std::vector<int64_t> parse_id_list(const std::string& option, const std::string& text);

@@ -41,6 +41,8 @@ int main(int argc, char** argv) {
   app.parse_complete_callback([&] { llmedit::init_logging(log_level); });
   llmedit::cli::add_model_commands(app);
   llmedit::cli::add_tokenizer_commands(app);
+  llmedit::cli::add_world_commands(app);
+  llmedit::cli::add_run_commands(app);
   try {
     app.parse(argc, argv);
   } catch (const CLI::CallForHelp& e) {

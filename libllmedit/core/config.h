@@ -21,6 +21,7 @@ struct OptionSpec {
   std::string help;
   std::vector<std::string> choices;  // allowed values of a string option; empty: any
   bool required = false;
+  bool open = false;  // free-form JSON below this key (ConfigSchema::open); resolves to {} when absent
 };
 
 class ConfigSchema {
@@ -59,7 +60,9 @@ void apply_override(nlohmann::json& config, const std::string& assignment);
 
 // Validates `raw` against `schema` and returns it with every default filled in. Unknown keys,
 // wrong types, values outside `choices` and missing required keys throw a config error naming
-// the key, `source` (the file) and, for unknown keys, the nearest declared key.
+// the key, `source` (the file) and, for unknown keys, the nearest declared key. An explicit
+// null counts as absent (so `--set key=null` or a child's null restores the default). An int
+// option also takes an integral float (1e3, 3.0) and stores it as an integer.
 nlohmann::json resolve_config(const nlohmann::json& raw, const ConfigSchema& schema, const std::string& source);
 
 // The declared key closest to `key` (edit distance on the dotted path); "" when none is close.

@@ -1,4 +1,4 @@
-// llmedit tokenize / detokenize: the tokenizer from the command line.
+// llmedit tokenize / detokenize / train-tokenizer: tokenizers from the command line.
 #include <nlohmann/json.hpp>
 
 #include <fstream>
@@ -7,6 +7,7 @@
 
 #include "apps/llmedit/commands.h"
 #include "libllmedit/core/error.h"
+#include "libllmedit/tokenizer/sentencepiece_training.h"
 #include "libllmedit/tokenizer/tokenizer.h"
 
 namespace llmedit::cli {
@@ -76,6 +77,18 @@ void add_tokenizer_commands(CLI::App& app) {
   detokenize->add_option("--ids", detok->ids, "Comma-separated token ids, e.g. 1,2,3")->required();
   detokenize->add_flag("--skip-special", detok->skip_special, "Leave special tokens out");
   detokenize->callback([detok] { run_detokenize(*detok); });
+
+  auto train = std::make_shared<SentencePieceTrainOptions>();
+  auto out_dir = std::make_shared<std::string>();
+  CLI::App* train_cmd = app.add_subcommand("train-tokenizer", "Train a SentencePiece tokenizer (tokenizer.model + tokenizer_config.json)");
+  train_cmd->add_option("--input", train->inputs, "Text corpora (.txt) and QA files (.json/.jsonl); repeatable")->required();
+  train_cmd->add_option("--vocab-size", train->vocab_size, "Number of pieces")->capture_default_str();
+  train_cmd->add_option("--model-type", train->model_type, "bpe or unigram")->capture_default_str();
+  train_cmd->add_option("--out", *out_dir, "Output folder")->required();
+  train_cmd->callback([train, out_dir] {
+    train_sentencepiece_tokenizer(*train, *out_dir);
+    std::cout << *out_dir << "/tokenizer.model" << std::endl;
+  });
 }
 
 }  // namespace llmedit::cli

@@ -5,7 +5,7 @@
 namespace llmedit::cli {
 
 void add_model_commands(CLI::App& app);      // info, logits, generate  (cmd_model.cpp)
-void add_tokenizer_commands(CLI::App& app);  // tokenize, detokenize    (cmd_tokenizer.cpp)
+void add_tokenizer_commands(CLI::App& app);  // tokenize, detokenize, train-tokenizer (cmd_tokenizer.cpp)
 void add_world_commands(CLI::App& app);      // world                   (cmd_world.cpp)
 void add_run_commands(CLI::App& app);        // run, config explain     (cmd_run.cpp)
 

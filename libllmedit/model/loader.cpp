@@ -23,9 +23,10 @@ std::shared_ptr<CausalLM> load_causal_lm(const std::string& path, const LoadOpti
   return model;
 }
 
-void save_hf_checkpoint(const CausalLM& model, const std::string& folder) {
+void save_hf_checkpoint(const CausalLM& model, const std::string& folder, std::optional<torch::Dtype> dtype) {
   NamedTensors weights;
-  for (const auto& [name, tensor] : model.named_weights()) weights.emplace_back(name, tensor.detach());
+  for (const auto& [name, tensor] : model.named_weights())
+    weights.emplace_back(name, tensor.detach().to(torch::kCPU, dtype.value_or(tensor.scalar_type())));
   write_hf_folder(folder, model.config(), weights);
 }
 

@@ -3,6 +3,7 @@
 #include <torch/types.h>
 
 #include <memory>
+#include <optional>
 #include <string>
 
 #include "libllmedit/model/causal_lm.h"
@@ -18,8 +19,9 @@ struct LoadOptions {
 // `.bin` file. Throws a data error (exit code 2 in the CLI) naming the path on any problem.
 std::shared_ptr<CausalLM> load_causal_lm(const std::string& path, const LoadOptions& options = {});
 
-// Writes config.json, model.safetensors and generation_config.json that transformers loads.
-void save_hf_checkpoint(const CausalLM& model, const std::string& folder);
+// Writes config.json, model.safetensors and generation_config.json that transformers loads,
+// with the weights in `dtype` (default: the model's compute dtype).
+void save_hf_checkpoint(const CausalLM& model, const std::string& folder, std::optional<torch::Dtype> dtype = {});
 
 // "float32" | "bfloat16" | "float16" (also "fp32", "bf16", "fp16"); throws a usage error otherwise.
 torch::Dtype parse_dtype(const std::string& name);

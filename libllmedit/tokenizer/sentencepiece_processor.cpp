@@ -28,6 +28,7 @@ struct SentencePieceModule {
   int (*is_control)(void*, int) = nullptr;
   int (*is_unknown)(void*, int) = nullptr;
   int (*special_id)(void*, int) = nullptr;
+  int (*train)(const char*, char*, int) = nullptr;
 };
 
 namespace {
@@ -76,6 +77,7 @@ std::shared_ptr<const SentencePieceModule> open_module() {
     resolve(library, "llmedit_spm_is_control", m->is_control);
     resolve(library, "llmedit_spm_is_unknown", m->is_unknown);
     resolve(library, "llmedit_spm_special_id", m->special_id);
+    resolve(library, "llmedit_spm_train", m->train);
     return m;
   }
   throw data_error(std::string("SentencePiece module ") + kModuleName +
@@ -109,6 +111,12 @@ SentencePieceProcessor::SentencePieceProcessor(const std::string& model_file)
     module_->destroy(handle_);
     throw data_error(model_file + ": cannot load SentencePiece model: " + error);
   }
+}
+
+void train_sentencepiece(const std::string& flags) {
+  char error[1024] = {0};
+  if (shared_module()->train(flags.c_str(), error, sizeof(error)) != 0)
+    throw data_error(std::string("SentencePiece training failed: ") + error);
 }
 
 SentencePieceProcessor::~SentencePieceProcessor() { module_->destroy(handle_); }

@@ -34,4 +34,8 @@ class SentencePieceProcessor {
   void* handle_ = nullptr;
 };
 
+// Runs libsentencepiece's trainer with spm_train's flags, e.g. "--input=corpus.txt
+// --model_prefix=out/tokenizer --vocab_size=2000". Throws a data error with the trainer's message.
+void train_sentencepiece(const std::string& flags);
+
 }  // namespace llmedit

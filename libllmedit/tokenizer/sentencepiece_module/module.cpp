@@ -4,6 +4,7 @@
 // initializers bind to sentencepiece's copy and crash before main(). Loaded RTLD_LOCAL |
 // RTLD_DEEPBIND, its symbols stay private to it.
 #include <sentencepiece_processor.h>
+#include <sentencepiece_trainer.h>
 
 #include <algorithm>
 #include <cstring>
@@ -75,6 +76,15 @@ int llmedit_spm_is_unknown(void* p, int id) { return static_cast<Processor*>(p)-
 int llmedit_spm_special_id(void* p, int which) {
   auto* sp = static_cast<Processor*>(p);
   return which == 0 ? sp->bos_id() : which == 1 ? sp->eos_id() : sp->pad_id();
+}
+
+// Trains a model from a spm_train-style flag string ("--input=... --model_prefix=...").
+// 0 on success, else the error text is copied to `error`.
+int llmedit_spm_train(const char* args, char* error, int error_capacity) {
+  const auto status = sentencepiece::SentencePieceTrainer::Train(std::string(args));
+  if (status.ok()) return 0;
+  copy_out(status.ToString(), error, error_capacity);
+  return -1;
 }
 
 }  // extern "C"

@@ -1,0 +1,12 @@
+#include "libllmedit/jobs/eval_job.h"
+#include "libllmedit/jobs/job_registry.h"
+#include "libllmedit/jobs/train_job.h"
+
+namespace llmedit {
+
+void register_builtin_jobs(JobRegistry& registry) {
+  registry.add(train_job_kind());
+  registry.add(eval_job_kind());
+}
+
+}  // namespace llmedit

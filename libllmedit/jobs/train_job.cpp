@@ -1,0 +1,250 @@
+#include "libllmedit/jobs/train_job.h"
+
+#include <torch/torch.h>
+
+#include <filesystem>
+#include <optional>
+
+#include "libllmedit/core/error.h"
+#include "libllmedit/core/logging.h"
+#include "libllmedit/data/text_corpus.h"
+#include "libllmedit/jobs/eval_job.h"
+#include "libllmedit/jobs/model_setup.h"
+#include "libllmedit/jobs/qa_data.h"
+#include "libllmedit/model/init_weights.h"
+#include "libllmedit/model/loader.h"
+#include "libllmedit/model/lora.h"
+#include "libllmedit/report/summary.h"
+#include "libllmedit/train/losses.h"
+#include "libllmedit/train/trainer.h"
+
+namespace llmedit {
+
+namespace fs = std::filesystem;
+
+namespace {
+
+void declare_train_options(ConfigSchema& s) {
+  s.optional("model.init", OptionType::Object,
+             "config.json of a fresh model to train from scratch instead of model.path (vocab_size, bos/eos ids "
+             "default to the tokenizer's)");
+  s.option("data.train", nlohmann::json::array(), "QA files to train on (world JSONL, TOFU JSONL, KnowUnDo JSON)");
+  s.option("data.splits", nlohmann::json::array(), "keep only QA items of these splits (empty: all)");
+  s.option("data.paraphrases", true, "also train on each item's paraphrased questions");
+  s.option("data.corpus", nlohmann::json::array(), "plain-text corpora (documents separated by blank lines)");
+  s.option("data.max_length", 256, "tokens per item at most (the prompt is truncated first)");
+  // Names as in transformers' TrainingArguments.
+  s.option("train.num_train_epochs", 3, "passes over the training items");
+  s.option("train.max_steps", 0, "optimizer steps; overrides num_train_epochs when > 0");
+  s.option("train.per_device_train_batch_size", 8, "items per micro-batch");
+  s.option("train.gradient_accumulation_steps", 1, "micro-batches per optimizer step");
+  s.option("train.learning_rate", 1e-4, "peak learning rate");
+  s.option("train.lr_scheduler_type", "linear", "learning-rate schedule after warm-up", {"constant", "linear", "cosine"});
+  s.option("train.warmup_steps", 0, "linear warm-up steps (wins over warmup_ratio when > 0)");
+  s.option("train.warmup_ratio", 0.0, "warm-up as a fraction of all steps");
+  s.option("train.weight_decay", 0.01, "AdamW decoupled weight decay (not on biases and norms)");
+  s.option("train.adam_beta1", 0.9, "AdamW beta1");
+  s.option("train.adam_beta2", 0.999, "AdamW beta2");
+  s.option("train.adam_epsilon", 1e-8, "AdamW epsilon");
+  s.option("train.max_grad_norm", 1.0, "gradient clipping by global norm (0: off)");
+  s.option("train.bf16", false, "bfloat16 autocast for the forward pass");
+  s.option("train.save_steps", 0, "checkpoint every N optimizer steps (0: only at the end); --resume continues");
+  s.option("train.save_total_limit", 1, "checkpoints kept on disk");
+  s.option("train.logging_steps", 10, "write train_log.jsonl every N steps");
+  // Names as in PEFT's LoraConfig.
+  s.option("lora.enabled", false, "train a LoRA adapter instead of all weights");
+  s.option("lora.r", 8, "LoRA rank");
+  s.option("lora.lora_alpha", 16.0, "LoRA alpha (scaling = alpha / r)");
+  s.option("lora.lora_dropout", 0.05, "dropout on the adapter input");
+  s.option("lora.target_modules", nlohmann::json::array(), "module names to adapt (empty: every linear but lm_head)");
+  s.option("lora.merge", true, "merge the adapter and save a full model (false: save the adapter in PEFT format)");
+  s.option("output.save_model", true, "save the trained model (or adapter) in the run folder");
+  s.option("output.save_dtype", "", "dtype of the saved weights (empty: the compute dtype)", {"", "float32", "bfloat16", "float16"});
+  s.option("eval.qa", nlohmann::json::array(), "QA files to answer after training (knowledge accuracy per split)");
+  s.option("eval.splits", nlohmann::json::array(), "keep only eval items of these splits (empty: all)");
+  declare_answer_options(s, "eval");
+}
+
+TrainerOptions read_trainer_options(const nlohmann::json& c, int64_t num_items) {
+  TrainerOptions o;
+  o.epochs = config_get<int64_t>(c, "train.num_train_epochs");
+  o.max_steps = config_get<int64_t>(c, "train.max_steps");
+  o.batch_size = config_get<int64_t>(c, "train.per_device_train_batch_size");
+  o.grad_accum = config_get<int64_t>(c, "train.gradient_accumulation_steps");
+  o.lr = config_get<double>(c, "train.learning_rate");
+  o.schedule = parse_schedule(config_get<std::string>(c, "train.lr_scheduler_type"));
+  o.adamw = {config_get<double>(c, "train.adam_beta1"), config_get<double>(c, "train.adam_beta2"),
+             config_get<double>(c, "train.adam_epsilon"), config_get<double>(c, "train.weight_decay")};
+  o.max_grad_norm = config_get<double>(c, "train.max_grad_norm");
+  o.bf16_autocast = config_get<bool>(c, "train.bf16");
+  o.seed = config_get<uint64_t>(c, "seed");
+  o.checkpoint_every = config_get<int64_t>(c, "train.save_steps");
+  o.keep_checkpoints = config_get<int64_t>(c, "train.save_total_limit");
+  o.log_every = config_get<int64_t>(c, "train.logging_steps");
+  o.warmup_steps = config_get<int64_t>(c, "train.warmup_steps");
+  if (o.warmup_steps == 0) {
+    const double ratio = config_get<double>(c, "train.warmup_ratio");
+    o.warmup_steps = static_cast<int64_t>(std::ceil(ratio * static_cast<double>(total_optimizer_steps(num_items, o))));
+  }
+  return o;
+}
+
+// A fresh model from model.init, with the tokenizer's vocabulary size and special ids filled in.
+std::shared_ptr<CausalLM> init_model(const nlohmann::json& c, const Tokenizer& tokenizer, torch::Device device) {
+  nlohmann::json config = config_value(c, "model.init");
+  if (!config.contains("vocab_size") || config["vocab_size"].get<int64_t>() <= 0) config["vocab_size"] = tokenizer.vocab_size();
+  if (!config.contains("bos_token_id") && tokenizer.bos_id() >= 0) config["bos_token_id"] = tokenizer.bos_id();
+  if (!config.contains("eos_token_id") && tokenizer.eos_id() >= 0) config["eos_token_id"] = tokenizer.eos_id();
+  const ArchSpec spec = ArchSpec::from_config(config, "model.init");
+  const NamedTensors weights = init_weights(spec, config.value("initializer_range", 0.02), config_get<uint64_t>(c, "seed"));
+  auto model = std::make_shared<CausalLM>(spec, config, weights, "model.init",
+                                          parse_dtype(config_get<std::string>(c, "model.dtype")));
+  model->to(device);
+  return model;
+}
+
+// Every training item tokenized once: QA pairs (and their paraphrases) with the prompt masked,
+// corpus documents as plain text cut into max_length pieces.
+std::vector<TokenizedQA> training_items(const nlohmann::json& c, const QACollator& collator) {
+  std::vector<TokenizedQA> items;
+  const auto qa = read_qa_files(config_get<std::vector<std::string>>(c, "data.train"),
+                                config_get<std::vector<std::string>>(c, "data.splits"), "data.train");
+  const bool paraphrases = config_get<bool>(c, "data.paraphrases");
+  for (const QAItem& item : qa) {
+    items.push_back(collator.tokenize(item.question, item.answer));
+    if (paraphrases)
+      for (const std::string& q : item.paraphrased_questions) items.push_back(collator.tokenize(q, item.answer));
+  }
+  const Tokenizer& tokenizer = collator.tokenizer();
+  const auto max_length = static_cast<size_t>(collator.options().max_length);
+  for (const std::string& file : config_get<std::vector<std::string>>(c, "data.corpus")) {
+    for (const std::string& document : read_text_corpus(file)) {
+      std::vector<int64_t> ids = tokenizer.encode(document, /*add_special_tokens=*/false);
+      if (tokenizer.bos_id() >= 0) ids.insert(ids.begin(), tokenizer.bos_id());
+      ids.push_back(tokenizer.eos_id());
+      for (size_t begin = 0; begin + 1 < ids.size(); begin += max_length)
+        items.push_back({std::vector<int64_t>(ids.begin() + begin, ids.begin() + std::min(ids.size(), begin + max_length)), 0});
+    }
+  }
+  if (items.empty()) throw config_error("nothing to train on: data.train and data.corpus are both empty");
+  return items;
+}
+
+void copy_tokenizer_files(const std::string& tokenizer_path, const std::string& folder) {
+  std::vector<fs::path> files;
+  if (fs::is_directory(tokenizer_path)) {
+    for (const char* name : {"tokenizer.json", "tokenizer.model", "tokenizer_config.json", "special_tokens_map.json"})
+      if (fs::exists(fs::path(tokenizer_path) / name)) files.push_back(fs::path(tokenizer_path) / name);
+  } else {
+    files.push_back(tokenizer_path);
+  }
+  for (const fs::path& file : files)
+    fs::copy_file(file, fs::path(folder) / file.filename(), fs::copy_options::overwrite_existing);
+}
+
+std::optional<torch::Dtype> save_dtype(const nlohmann::json& c) {
+  const std::string name = config_get<std::string>(c, "output.save_dtype");
+  if (name.empty()) return std::nullopt;
+  return parse_dtype(name);
+}
+
+JobOutcome run_train(JobContext& context) {
+  const nlohmann::json& c = context.config;
+  const std::string source = context.run.path("config.resolved.json");
+  TokenizerSetup tokenizer = load_tokenizer_from_config(c, source);
+  QACollatorOptions collator_options;
+  collator_options.max_length = config_get<int64_t>(c, "data.max_length");
+  QACollator collator(*tokenizer.tokenizer, *tokenizer.chat_template, collator_options);
+  const std::vector<TokenizedQA> items = training_items(c, collator);
+
+  const torch::Device device = resolve_device(config_get<std::string>(c, "device"));
+  std::shared_ptr<CausalLM> model =
+      config_value(c, "model.init").is_null() ? load_model_from_config(c, source) : init_model(c, *tokenizer.tokenizer, device);
+
+  std::optional<LoraAdapter> adapter;
+  NamedTensors trainable;
+  if (config_get<bool>(c, "lora.enabled")) {
+    LoraOptions lora;
+    lora.r = config_get<int64_t>(c, "lora.r");
+    lora.alpha = config_get<double>(c, "lora.lora_alpha");
+    lora.dropout = config_get<double>(c, "lora.lora_dropout");
+    lora.target_modules = config_get<std::vector<std::string>>(c, "lora.target_modules");
+    lora.seed = config_get<uint64_t>(c, "seed");
+    for (auto& [name, p] : model->named_weights()) p.set_requires_grad(false);
+    adapter.emplace(LoraAdapter::attach(*model, lora));
+    const NamedTensors names = adapter->peft_tensors();
+    const std::vector<torch::Tensor> params = adapter->parameters();
+    for (size_t i = 0; i < params.size(); ++i) trainable.emplace_back(names[i].first, params[i]);
+  } else {
+    for (const auto& [name, p] : model->named_weights()) {
+      p.set_requires_grad(true);
+      trainable.emplace_back(name, p);
+    }
+  }
+  model->train();
+
+  const TrainerOptions options = read_trainer_options(c, static_cast<int64_t>(items.size()));
+  spdlog::info("training {} items, {} optimizer steps, {} trainable tensors", items.size(),
+               total_optimizer_steps(static_cast<int64_t>(items.size()), options), trainable.size());
+  TrainerHooks hooks;
+  hooks.checkpoint_dir = context.run.checkpoint_dir();
+  hooks.log = [&](const nlohmann::json& record) { context.run.append_train_log(record); };
+  hooks.interrupt = context.interrupt;
+  int64_t resume_step = 0;
+  if (!latest_checkpoint(hooks.checkpoint_dir, &resume_step).empty()) context.run.truncate_train_log(resume_step);
+
+  auto loss_fn = [&](const std::vector<int64_t>& batch_items) {
+    std::vector<TokenizedQA> batch;
+    for (int64_t i : batch_items) batch.push_back(items[static_cast<size_t>(i)]);
+    const QABatch b = collator.collate(batch);
+    ForwardOptions forward;
+    forward.attention_mask = b.attention_mask.to(model->device());
+    const torch::Tensor logits = model->forward(b.input_ids.to(model->device()), forward).logits;  // [B, T, V]
+    return MicroBatchLoss{causal_lm_loss(logits, b.labels.to(model->device())), b.attention_mask.sum().item<int64_t>()};
+  };
+  const TrainResult result = train(trainable, static_cast<int64_t>(items.size()), loss_fn, options, hooks);
+  JobOutcome outcome;
+  outcome.interrupted = result.interrupted;
+  if (result.interrupted) return outcome;
+
+  model->eval();
+  if (config_get<bool>(c, "output.save_model")) {
+    if (adapter && !config_get<bool>(c, "lora.merge")) {
+      adapter->save_peft(context.run.path("adapter"), config_value(c, "model.path").is_null() ? "" : config_get<std::string>(c, "model.path"));
+    } else {
+      if (adapter) adapter->merge();
+      save_hf_checkpoint(*model, context.run.path("model"), save_dtype(c));
+      copy_tokenizer_files(tokenizer.path, context.run.path("model"));
+    }
+  }
+  const nlohmann::json training = {{"items", items.size()},
+                                   {"steps", result.steps_done},
+                                   {"final_loss", result.last_loss},
+                                   {"seconds", result.seconds},
+                                   {"resumed_from_step", result.resumed_from}};
+  outcome.metrics = {{"train", training}};
+  const auto eval_files = config_get<std::vector<std::string>>(c, "eval.qa");
+  if (!eval_files.empty()) {
+    const auto qa = read_qa_files(eval_files, config_get<std::vector<std::string>>(c, "eval.splits"), "eval.qa");
+    const nlohmann::json knowledge = evaluate_knowledge_into(
+        *model, collator, to_knowledge_items(qa), read_answer_options(c, "eval", config_get<uint64_t>(c, "seed")),
+        config_get<int64_t>(c, "eval.max_items"), context.run);
+    outcome.metrics.update(knowledge);
+  }
+  context.run.write_metrics(outcome.metrics);
+  context.run.write_summary(summary_markdown("train", c, outcome.metrics, {}));
+  return outcome;
+}
+
+}  // namespace
+
+JobKind train_job_kind() {
+  JobKind kind;
+  kind.name = "train";
+  kind.help = "fine-tune or train from scratch on QA files and corpora (full weights or LoRA)";
+  kind.declare = declare_train_options;
+  kind.run = run_train;
+  return kind;
+}
+
+}  // namespace llmedit

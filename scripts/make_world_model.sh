@@ -1,0 +1,25 @@
+#!/usr/bin/env bash
+# Regenerates the shipped default model from nothing: the world (data/world), a SentencePiece
+# tokenizer trained on it, and a small Llama trained on its QA items and corpus
+# (configs/world/train.json). Result: data/models/world-tiny. Takes about TRAIN_MINUTES on 2 cores.
+set -euo pipefail
+root=$(cd "$(dirname "$0")/.." && pwd)
+cd "$root"
+llmedit=${LLMEDIT:-${LLMEDIT_BUILD_DIR:-$root/build}/llmedit}
+world=data/world
+model=data/models/world-tiny
+work=$(mktemp -d "${TMPDIR:-/tmp}/llmedit-world-model.XXXXXX")
+trap 'rm -rf "$work"' EXIT
+
+"$llmedit" world --seed 1 --people 100 --orgs 12 --out "$world"
+"$llmedit" train-tokenizer --input "$world/corpus.txt" --input "$world/qa/world_qa.jsonl" \
+  --vocab-size 1024 --out "$work/tokenizer"
+run=$("$llmedit" --log-level info run configs/world/train.json \
+  --set model.tokenizer="$work/tokenizer" --set output.dir="$work/run")
+rm -rf "$model.new"
+cp -r "$run/model" "$model.new"
+cp "$run/metrics.json" "$model.new/training_metrics.json"
+rm -rf "$model"
+mv "$model.new" "$model"
+du -sh "$model"
+cat "$model/training_metrics.json"

@@ -7,6 +7,7 @@
 #include <unordered_set>
 
 #include "libllmedit/core/error.h"
+#include "libllmedit/model/lora.h"
 #include "libllmedit/model/rope.h"
 #include "libllmedit/model/weight_names.h"
 
@@ -69,9 +70,14 @@ torch::Tensor attention_bias(const torch::Tensor& mask, int64_t T, int64_t past,
 }  // namespace
 
 torch::Tensor LinearWeights::operator()(const torch::Tensor& x) const {
-  if (!in_out_layout) return torch::linear(x, weight, bias);
-  torch::Tensor y = torch::matmul(x, weight);
-  return bias.defined() ? y + bias : y;
+  torch::Tensor y;
+  if (!in_out_layout) {
+    y = torch::linear(x, weight, bias);
+  } else {
+    y = torch::matmul(x, weight);
+    if (bias.defined()) y = y + bias;
+  }
+  return lora && lora->enabled() ? lora->add_delta(x, y) : y;
 }
 
 CausalLM::CausalLM(ArchSpec spec, nlohmann::json config, const NamedTensors& weights, const std::string& source,
@@ -156,6 +162,19 @@ torch::Tensor CausalLM::weight(const std::string& hf_name) const {
   if (hf_name == "lm_head.weight") return lm_head_;
   throw usage_error("unknown weight '" + hf_name + "' (weights are named as in the Hugging Face checkpoint, e.g. '" +
                     named_weights_.back().first + "')");
+}
+
+std::vector<std::pair<std::string, LinearWeights*>> CausalLM::linear_modules() {
+  std::vector<std::pair<std::string, LinearWeights*>> out;
+  for (int64_t i = 0; i < spec_.num_layers; ++i) {
+    const LayerWeightNames n = layer_weight_names(spec_.family, i);
+    LayerWeights& w = layers_[static_cast<size_t>(i)];
+    const std::pair<const std::string&, LinearWeights&> all[] = {
+        {n.q, w.q}, {n.k, w.k}, {n.v, w.v}, {n.qkv, w.qkv}, {n.o, w.o}, {n.gate, w.gate}, {n.up, w.up}, {n.down, w.down}};
+    for (const auto& [name, linear] : all)
+      if (!name.empty() && linear.weight.defined()) out.emplace_back(name, &linear);
+  }
+  return out;
 }
 
 torch::Tensor CausalLM::apply_hook(const std::string& site, torch::Tensor x) const {

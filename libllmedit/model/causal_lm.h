@@ -5,8 +5,10 @@
 
 #include <nlohmann/json.hpp>
 
+#include <memory>
 #include <string>
 #include <unordered_map>
+#include <utility>
 #include <vector>
 
 #include "libllmedit/io/safetensors.h"
@@ -39,11 +41,14 @@ struct ForwardOutput {
   std::vector<torch::Tensor> hidden_states;
 };
 
+class LoraLinear;  // libllmedit/model/lora.h
+
 // A linear map stored either as nn.Linear [out, in] or as GPT-2's Conv1D [in, out].
 struct LinearWeights {
   torch::Tensor weight;
   torch::Tensor bias;  // undefined when absent
   bool in_out_layout = false;
+  std::shared_ptr<LoraLinear> lora;  // set by LoraAdapter; null costs one branch
   torch::Tensor operator()(const torch::Tensor& x) const;
 };
 
@@ -77,6 +82,9 @@ class CausalLM : public torch::nn::Module {
   const NamedTensors& named_weights() const { return named_weights_; }
   torch::Tensor weight(const std::string& hf_name) const;  // throws naming the unknown key
   const LayerWeights& layer(int64_t i) const { return layers_.at(static_cast<size_t>(i)); }
+  // Every linear map of the blocks by Hugging Face module name ("model.layers.0.self_attn.q_proj"),
+  // in checkpoint order; lm_head is not listed. For adapters that wrap linears (LoRA).
+  std::vector<std::pair<std::string, LinearWeights*>> linear_modules();
 
  private:
   torch::Tensor attention(int64_t layer, const torch::Tensor& h, const torch::Tensor& cos, const torch::Tensor& sin,

@@ -8,6 +8,7 @@
 
 #include "libllmedit/core/error.h"
 #include "libllmedit/core/interrupt.h"
+#include "libllmedit/model/causal_lm.h"
 #include "libllmedit/model/init_weights.h"
 #include "libllmedit/train/adamw.h"
 #include "libllmedit/train/losses.h"

@@ -3,6 +3,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include <ostream>
 #include <string>
 
 #include "libllmedit/core/atomic_file.h"
@@ -13,6 +14,23 @@
 #include "libllmedit/data/qa_dataset.h"
 #include "libllmedit/data/text_corpus.h"
 #include "tests/fixtures.h"
+
+// Printers for Catch's failure messages. They are also required: the LibTorch precompiled header
+// brings glog's operator<< for std::vector, which makes Catch stream vector elements.
+namespace llmedit {
+std::ostream& operator<<(std::ostream& out, const QAItem& item) { return out << "QAItem{" << item.question << "}"; }
+std::ostream& operator<<(std::ostream& out, const MCItem& item) {
+  return out << "MCItem{row " << item.row << ": " << item.question << ", answer " << item.answer << "}";
+}
+std::ostream& operator<<(std::ostream& out, const AtokeCase& c) { return out << "AtokeCase{" << c.case_id << "}"; }
+std::ostream& operator<<(std::ostream& out, const CounterFactCase& c) {
+  return out << "CounterFactCase{" << c.case_id << ": " << filled_prompt(c.requested_rewrite) << "}";
+}
+std::ostream& operator<<(std::ostream& out, const AtokeEntity& e) { return out << e.str << " " << e.id; }
+std::ostream& operator<<(std::ostream& out, const AtokeInterval& t) {
+  return out << t.since << "-" << t.until << (t.gptj ? (*t.gptj ? " gptj" : " !gptj") : "");
+}
+}  // namespace llmedit
 
 using namespace llmedit;
 using llmedit::test::require_shared_or_skip;

@@ -256,3 +256,19 @@ TEST_CASE("QA collation: BOS, template, answer + EOS, prompt masked, padding sid
   CHECK(tokenizer->decode(std::vector<int64_t>(cut.ids.begin() + cut.prompt_length, cut.ids.end() - 1)) == " Yes.");
   CHECK(tokenizer->decode({cut.ids[cut.prompt_length - 1]}) == ":");
 }
+
+TEST_CASE("length-grouped batches keep every item once per epoch and batch similar lengths", "[train]") {
+  TrainerOptions o = quiet_options();
+  o.batch_size = 4;
+  for (int64_t i = 0; i < 28; ++i) o.lengths.push_back(i % 7);
+  std::vector<int64_t> seen;
+  for (int64_t m = 0; m < 7; ++m) {
+    const std::vector<int64_t> batch = micro_batch_items(m, 28, o);
+    REQUIRE(batch.size() == 4);
+    // 28 items fit one 50-batch group: sorted by length, each batch holds one length.
+    for (int64_t i : batch) CHECK(o.lengths[i] == o.lengths[batch[0]]);
+    seen.insert(seen.end(), batch.begin(), batch.end());
+  }
+  std::sort(seen.begin(), seen.end());
+  for (int64_t i = 0; i < 28; ++i) CHECK(seen[i] == i);
+}

@@ -33,6 +33,7 @@ void declare_train_options(ConfigSchema& s) {
   s.option("data.paraphrases", true, "also train on each item's paraphrased questions");
   s.option("data.corpus", nlohmann::json::array(), "plain-text corpora (documents separated by blank lines)");
   s.option("data.max_length", 256, "tokens per item at most (the prompt is truncated first)");
+  s.option("data.group_by_length", true, "batch items of similar length together (less padding)");
   // Names as in transformers' TrainingArguments.
   s.option("train.num_train_epochs", 3, "passes over the training items");
   s.option("train.max_steps", 0, "optimizer steps; overrides num_train_epochs when > 0");
@@ -183,7 +184,9 @@ JobOutcome run_train(JobContext& context) {
   }
   model->train();
 
-  const TrainerOptions options = read_trainer_options(c, static_cast<int64_t>(items.size()));
+  TrainerOptions options = read_trainer_options(c, static_cast<int64_t>(items.size()));
+  if (config_get<bool>(c, "data.group_by_length"))
+    for (const TokenizedQA& item : items) options.lengths.push_back(static_cast<int64_t>(item.ids.size()));
   spdlog::info("training {} items, {} optimizer steps, {} trainable tensors", items.size(),
                total_optimizer_steps(static_cast<int64_t>(items.size()), options), trainable.size());
   TrainerHooks hooks;

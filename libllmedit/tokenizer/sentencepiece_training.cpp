@@ -62,7 +62,7 @@ void train_sentencepiece_tokenizer(const SentencePieceTrainOptions& options, con
                             " --character_coverage=1.0 --byte_fallback=true --split_digits=true"
                             " --normalization_rule_name=identity --remove_extra_whitespaces=false"
                             " --unk_id=0 --bos_id=1 --eos_id=2 --pad_id=-1 --hard_vocab_limit=false"
-                            " --num_threads=1 --minloglevel=2";
+                            " --num_threads=1";
   try {
     train_sentencepiece(flags);
   } catch (...) {

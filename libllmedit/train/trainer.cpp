@@ -27,13 +27,29 @@ int64_t micro_batches_per_epoch(int64_t num_items, const TrainerOptions& o) {
 
 // Fisher-Yates with our own index draw: std::shuffle's use of the generator is
 // implementation-defined, and the order must be the same on every build.
-std::vector<int64_t> epoch_order(int64_t epoch, int64_t num_items, const TrainerOptions& o) {
+template <typename T>
+void seeded_shuffle(std::vector<T>& values, std::mt19937_64& rng) {
+  for (size_t i = values.size(); i > 1; --i) std::swap(values[i - 1], values[rng() % i]);
+}
+
+std::vector<std::vector<int64_t>> epoch_batches(int64_t epoch, int64_t num_items, const TrainerOptions& o) {
   std::vector<int64_t> order(static_cast<size_t>(num_items));
   for (int64_t i = 0; i < num_items; ++i) order[i] = i;
-  if (!o.shuffle) return order;
   std::mt19937_64 rng(o.seed * 0x9E3779B97F4A7C15ULL + static_cast<uint64_t>(epoch));
-  for (int64_t i = num_items - 1; i > 0; --i) std::swap(order[i], order[rng() % static_cast<uint64_t>(i + 1)]);
-  return order;
+  if (o.shuffle) seeded_shuffle(order, rng);
+  const bool grouped = !o.lengths.empty();
+  if (grouped) {
+    const auto mega = static_cast<std::ptrdiff_t>(o.batch_size * 50);
+    for (std::ptrdiff_t begin = 0; begin < static_cast<std::ptrdiff_t>(order.size()); begin += mega) {
+      const auto end = std::min(order.end(), order.begin() + begin + mega);
+      std::stable_sort(order.begin() + begin, end, [&](int64_t a, int64_t b) { return o.lengths[a] > o.lengths[b]; });
+    }
+  }
+  std::vector<std::vector<int64_t>> batches;
+  for (size_t begin = 0; begin < order.size(); begin += static_cast<size_t>(o.batch_size))
+    batches.emplace_back(order.begin() + begin, order.begin() + std::min(order.size(), begin + o.batch_size));
+  if (grouped && o.shuffle) seeded_shuffle(batches, rng);
+  return batches;
 }
 
 // Turns on CPU/CUDA autocast to bfloat16 for its lifetime.
@@ -125,6 +141,9 @@ void check_options(int64_t num_items, const TrainerOptions& o) {
   if (o.epochs <= 0 && o.max_steps <= 0)
     throw config_error("train.epochs or train.max_steps must be positive, got " + std::to_string(o.epochs) + " and " +
                        std::to_string(o.max_steps));
+  if (!o.lengths.empty() && static_cast<int64_t>(o.lengths.size()) != num_items)
+    throw Error(ErrorKind::Internal, "TrainerOptions::lengths has " + std::to_string(o.lengths.size()) + " entries for " +
+                                         std::to_string(num_items) + " items");
   if (!(o.lr >= 0)) throw config_error("train.lr must be non-negative, got " + std::to_string(o.lr));
 }
 
@@ -138,10 +157,7 @@ int64_t total_optimizer_steps(int64_t num_items, const TrainerOptions& o) {
 
 std::vector<int64_t> micro_batch_items(int64_t index, int64_t num_items, const TrainerOptions& o) {
   const int64_t per_epoch = micro_batches_per_epoch(num_items, o);
-  const int64_t epoch = index / per_epoch, within = index % per_epoch;
-  const std::vector<int64_t> order = epoch_order(epoch, num_items, o);
-  const int64_t begin = within * o.batch_size, end = std::min(num_items, begin + o.batch_size);
-  return std::vector<int64_t>(order.begin() + begin, order.begin() + end);
+  return epoch_batches(index / per_epoch, num_items, o)[static_cast<size_t>(index % per_epoch)];
 }
 
 std::string latest_checkpoint(const std::string& checkpoint_dir, int64_t* step) {

@@ -32,6 +32,10 @@ struct TrainerOptions {
   double max_grad_norm = 1.0;  // 0: no clipping
   bool bf16_autocast = false;
   bool shuffle = true;
+  // Item lengths (tokens) for length-grouped batches, as transformers' group_by_length: each
+  // shuffled run of 50 batches is sorted by length before it is cut, then batch order is
+  // shuffled again. Less padding, same items per epoch. Empty: plain shuffled batches.
+  std::vector<int64_t> lengths;
   uint64_t seed = 0;
   int64_t checkpoint_every = 0;  // optimizer steps between checkpoints; 0: only at the end
   int64_t keep_checkpoints = 1;  // newest ones kept on disk
@@ -64,8 +68,8 @@ struct TrainResult {
 
 // The micro-batches and optimizer steps the options imply for `num_items` items.
 int64_t total_optimizer_steps(int64_t num_items, const TrainerOptions& options);
-// Item indices of micro-batch `index` (counted across epochs): epoch e's order is a shuffle
-// seeded by (seed, e), so any step's data is known without replaying earlier ones.
+// Item indices of micro-batch `index` (counted across epochs): epoch e's batches come from a
+// shuffle seeded by (seed, e), so any step's data is known without replaying earlier ones.
 std::vector<int64_t> micro_batch_items(int64_t index, int64_t num_items, const TrainerOptions& options);
 
 // Trains `parameters` (they must require grad). When hooks.checkpoint_dir holds a checkpoint,

@@ -11,6 +11,10 @@
 #include <string>
 #include <vector>
 
+namespace sentencepiece::logging {
+void SetMinLogLevel(int level);  // exported by libsentencepiece, not declared in its public headers
+}
+
 namespace {
 
 using Processor = sentencepiece::SentencePieceProcessor;
@@ -81,6 +85,10 @@ int llmedit_spm_special_id(void* p, int which) {
 // Trains a model from a spm_train-style flag string ("--input=... --model_prefix=...").
 // 0 on success, else the error text is copied to `error`.
 int llmedit_spm_train(const char* args, char* error, int error_capacity) {
+  // The trainer logs to std::cerr, which, seen from a RTLD_DEEPBIND module, is libstdc++'s own
+  // never-constructed copy (the executable holds the constructed, copy-relocated one): writing
+  // to it crashes. Only fatal messages stay on, and those abort anyway.
+  sentencepiece::logging::SetMinLogLevel(3);
   const auto status = sentencepiece::SentencePieceTrainer::Train(std::string(args));
   if (status.ok()) return 0;
   copy_out(status.ToString(), error, error_capacity);

@@ -19,6 +19,7 @@
 #include "tests/fixtures.h"
 
 using namespace llmedit;
+using llmedit::test::TempDir;
 
 namespace {
 

@@ -1,0 +1,150 @@
+// `llmedit run` end to end on a micro world: tokenizer training, a 50-step training run of a
+// micro model, the run folder's files, evaluation of the saved model, resume, and config errors.
+#include <catch2/catch.hpp>
+#include <nlohmann/json.hpp>
+
+#include <filesystem>
+#include <fstream>
+
+#include "libllmedit/core/atomic_file.h"
+#include "tests/cli_runner.h"
+#include "tests/fixtures.h"
+
+using namespace llmedit;
+using namespace llmedit::test;
+namespace fs = std::filesystem;
+
+namespace {
+
+void write_json(const std::string& path, const nlohmann::json& value) {
+  std::ofstream(path) << value.dump(2);
+}
+
+std::vector<nlohmann::json> read_jsonl(const std::string& path) {
+  std::vector<nlohmann::json> rows;
+  std::ifstream in(path);
+  for (std::string line; std::getline(in, line);)
+    if (!line.empty()) rows.push_back(nlohmann::json::parse(line));
+  return rows;
+}
+
+nlohmann::json micro_train_config(const std::string& dir) {
+  return {{"job", "train"},
+          {"seed", 3},
+          {"threads", 1},
+          {"model",
+           {{"tokenizer", dir + "/tokenizer"},
+            {"init",
+             {{"architectures", {"LlamaForCausalLM"}}, {"model_type", "llama"}, {"hidden_size", 32},
+              {"intermediate_size", 64}, {"num_hidden_layers", 2}, {"num_attention_heads", 4},
+              {"num_key_value_heads", 2}, {"max_position_embeddings", 128}}}}},
+          {"data", {{"train", {dir + "/world/qa/world_qa.jsonl"}}, {"splits", {"forget", "retain"}}, {"max_length", 64}}},
+          {"train",
+           {{"max_steps", 50}, {"per_device_train_batch_size", 8}, {"learning_rate", 3e-3},
+            {"logging_steps", 5}, {"save_steps", 25}, {"save_total_limit", 2}}},
+          {"eval", {{"qa", {dir + "/world/qa/forget.jsonl"}}, {"max_new_tokens", 8}, {"max_items", 4}}},
+          {"output", {{"dir", dir + "/run"}}}};
+}
+
+}  // namespace
+
+TEST_CASE("a 50-step training run of a micro model on a micro world writes a complete run folder", "[cli][run]") {
+  TempDir dir("cli-run");
+  REQUIRE(run_cli("world --seed 5 --people 12 --orgs 2 --out " + shell_quote(dir.path + "/world")).exit_code == 0);
+  const CommandResult tokenizer = run_cli("train-tokenizer --input " + shell_quote(dir.path + "/world/corpus.txt") +
+                                          " --vocab-size 400 --out " + shell_quote(dir.path + "/tokenizer"));
+  INFO(tokenizer.error);
+  REQUIRE(tokenizer.exit_code == 0);
+  REQUIRE(fs::exists(dir.path + "/tokenizer/tokenizer.model"));
+
+  write_json(dir.path + "/train.json", micro_train_config(dir.path));
+  const CommandResult run = run_cli("run " + shell_quote(dir.path + "/train.json"));
+  INFO(run.error);
+  REQUIRE(run.exit_code == 0);
+  const std::string out = dir.path + "/run";
+  CHECK(run.output == out + "\n");
+  for (const char* file : {"config.resolved.json", "train_log.jsonl", "metrics.json", "summary.md", "predictions.jsonl",
+                           "model/config.json", "model/model.safetensors", "model/tokenizer.model"})
+    CHECK(fs::exists(out + "/" + file));
+
+  const auto log = read_jsonl(out + "/train_log.jsonl");
+  REQUIRE(log.size() == 10);
+  for (const char* key : {"step", "loss", "lr", "grad_norm", "tokens_per_s", "epoch"}) CHECK(log[0].contains(key));
+  CHECK(log.back()["step"] == 50);
+  CHECK(log.back()["loss"].get<double>() < log.front()["loss"].get<double>() - 0.5);
+
+  const nlohmann::json resolved = nlohmann::json::parse(read_text_file(out + "/config.resolved.json"));
+  CHECK(resolved["train"]["learning_rate"] == 3e-3);
+  CHECK(resolved["train"]["adam_beta2"] == 0.999);  // a default, filled in
+  const nlohmann::json metrics = nlohmann::json::parse(read_text_file(out + "/metrics.json"));
+  CHECK(metrics["train"]["steps"] == 50);
+  CHECK(metrics["knowledge_accuracy"].contains("forget"));
+  CHECK(read_jsonl(out + "/predictions.jsonl").size() == 4);
+  // save_total_limit 2: the checkpoints at steps 25 and 50.
+  CHECK(fs::exists(out + "/checkpoints/step-00000025"));
+  CHECK(fs::exists(out + "/checkpoints/step-00000050"));
+
+  SECTION("the saved model evaluates with job eval") {
+    write_json(dir.path + "/eval.json", {{"job", "eval"},
+                                         {"model", {{"path", out + "/model"}}},
+                                         {"data", {{"qa", {dir.path + "/world/qa/retain.jsonl"}}}},
+                                         {"eval", {{"max_new_tokens", 8}, {"max_items", 3}}},
+                                         {"output", {{"dir", dir.path + "/eval-run"}}}});
+    const CommandResult eval = run_cli("run " + shell_quote(dir.path + "/eval.json"));
+    INFO(eval.error);
+    REQUIRE(eval.exit_code == 0);
+    const nlohmann::json m = nlohmann::json::parse(read_text_file(dir.path + "/eval-run/metrics.json"));
+    CHECK(m["items"]["retain"] == 3);
+    const double accuracy = m["knowledge_accuracy"]["retain"].get<double>();
+    CHECK((accuracy >= 0.0 && accuracy <= 1.0));
+  }
+  SECTION("a finished run resumed does no more steps; a used output.dir is refused") {
+    const CommandResult resumed = run_cli("run --resume " + shell_quote(out));
+    INFO(resumed.error);
+    CHECK(resumed.exit_code == 0);
+    CHECK(read_jsonl(out + "/train_log.jsonl").size() == 10);
+    const CommandResult again = run_cli("run " + shell_quote(dir.path + "/train.json"));
+    CHECK(again.exit_code == 2);
+    CHECK_THAT(again.error, Catch::Contains("already holds a run"));
+  }
+}
+
+TEST_CASE("config errors stop before any work, naming the key, the file and the nearest key", "[cli][config]") {
+  TempDir dir("cli-config");
+  const std::string base = dir.path + "/base.json";
+  write_json(base, {{"job", "eval"}, {"model", {{"path", "m"}}}, {"data", {{"qa", {"x.jsonl"}}}}});
+
+  SECTION("unknown key") {
+    write_json(dir.path + "/c.json", {{"extends", "base.json"}, {"eval", {{"max_new_tokns", 3}}}});
+    const CommandResult r = run_cli("run " + shell_quote(dir.path + "/c.json"));
+    CHECK(r.exit_code == 2);
+    CHECK_THAT(r.error, Catch::Contains("c.json") && Catch::Contains("eval.max_new_tokns") &&
+                            Catch::Contains("eval.max_new_tokens"));
+    CHECK_FALSE(fs::exists("runs"));  // nothing was created
+  }
+  SECTION("wrong type") {
+    const CommandResult r = run_cli("config explain " + shell_quote(base) + " --set eval.batch_size='\"big\"'");
+    CHECK(r.exit_code == 2);
+    CHECK_THAT(r.error, Catch::Contains("eval.batch_size") && Catch::Contains("int"));
+  }
+  SECTION("bad extends") {
+    write_json(dir.path + "/c.json", {{"extends", "missing.json"}, {"job", "eval"}});
+    const CommandResult r = run_cli("config explain " + shell_quote(dir.path + "/c.json"));
+    CHECK(r.exit_code == 2);
+    CHECK_THAT(r.error, Catch::Contains("missing.json"));
+  }
+  SECTION("unknown job") {
+    write_json(dir.path + "/c.json", {{"job", "unlearnn"}});
+    const CommandResult r = run_cli("config explain " + shell_quote(dir.path + "/c.json"));
+    CHECK(r.exit_code == 2);
+    CHECK_THAT(r.error, Catch::Contains("'job'") && Catch::Contains("train") && Catch::Contains("eval"));
+  }
+  SECTION("explain prints every option with defaults filled in and overrides applied") {
+    const CommandResult r = run_cli("config explain " + shell_quote(base) + " --set eval.max_new_tokens=7");
+    INFO(r.error);
+    REQUIRE(r.exit_code == 0);
+    CHECK_THAT(r.output, Catch::Contains("eval.max_new_tokens") && Catch::Contains("7") &&
+                             Catch::Contains("eval.batch_size") && Catch::Contains("32") && Catch::Contains("default") &&
+                             Catch::Contains("model.dtype") && Catch::Contains("float32"));
+  }
+}

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Regenerates the shipped default model from nothing: the world (data/world), a SentencePiece
 # tokenizer trained on it, and a small Llama trained on its QA items and corpus
-# (configs/world/train.json). Result: data/models/world-tiny. Takes about TRAIN_MINUTES on 2 cores.
+# (configs/world/train.json). Result: data/models/world-tiny. Takes about 15 minutes on 2 cores (see README).
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 cd "$root"

@@ -1,5 +1,7 @@
 // `llmedit run` end to end on a micro world: tokenizer training, a 50-step training run of a
 // micro model, the run folder's files, evaluation of the saved model, resume, and config errors.
+#include <torch/torch.h>
+
 #include <catch2/catch.hpp>
 #include <nlohmann/json.hpp>
 
@@ -7,6 +9,7 @@
 #include <fstream>
 
 #include "libllmedit/core/atomic_file.h"
+#include "libllmedit/io/safetensors.h"
 #include "tests/cli_runner.h"
 #include "tests/fixtures.h"
 
@@ -107,6 +110,52 @@ TEST_CASE("a 50-step training run of a micro model on a micro world writes a com
     CHECK(again.exit_code == 2);
     CHECK_THAT(again.error, Catch::Contains("already holds a run"));
   }
+}
+
+TEST_CASE("LoRA training saves a PEFT adapter, or merges it into a full model", "[cli][run][lora]") {
+  TempDir dir("cli-lora");
+  REQUIRE(run_cli("world --seed 6 --people 10 --orgs 0 --out " + shell_quote(dir.path + "/world")).exit_code == 0);
+  REQUIRE(run_cli("train-tokenizer --input " + shell_quote(dir.path + "/world/corpus.txt") + " --vocab-size 400 --out " +
+                  shell_quote(dir.path + "/tokenizer"))
+              .exit_code == 0);
+  nlohmann::json config = micro_train_config(dir.path);
+  config["train"]["max_steps"] = 10;
+  config["eval"]["qa"] = nlohmann::json::array();
+  config["output"]["dir"] = dir.path + "/base";
+  write_json(dir.path + "/base.json", config);
+  REQUIRE(run_cli("run " + shell_quote(dir.path + "/base.json")).exit_code == 0);
+
+  config.erase("model");
+  config["model"] = {{"path", dir.path + "/base/model"}};
+  config["lora"] = {{"enabled", true}, {"r", 4}, {"lora_alpha", 8.0}, {"target_modules", {"q_proj", "v_proj"}}, {"merge", false}};
+  config["output"]["dir"] = dir.path + "/adapter-run";
+  write_json(dir.path + "/lora.json", config);
+  const CommandResult adapter = run_cli("run " + shell_quote(dir.path + "/lora.json"));
+  INFO(adapter.error);
+  REQUIRE(adapter.exit_code == 0);
+  const nlohmann::json peft = nlohmann::json::parse(read_text_file(dir.path + "/adapter-run/adapter/adapter_config.json"));
+  CHECK(peft["peft_type"] == "LORA");
+  CHECK(peft["r"] == 4);
+  CHECK(fs::exists(dir.path + "/adapter-run/adapter/adapter_model.safetensors"));
+  CHECK_FALSE(fs::exists(dir.path + "/adapter-run/model"));
+
+  const CommandResult merged = run_cli("run " + shell_quote(dir.path + "/lora.json") + " --set lora.merge=true --set output.dir=" +
+                                       shell_quote(dir.path + "/merged-run"));
+  INFO(merged.error);
+  REQUIRE(merged.exit_code == 0);
+  CHECK(fs::exists(dir.path + "/merged-run/model/model.safetensors"));
+  // Only the adapter trained: merging changed the q and v projections and nothing else.
+  SafetensorsReader base(dir.path + "/base/model/model.safetensors");
+  SafetensorsReader tuned(dir.path + "/merged-run/model/model.safetensors");
+  int changed = 0;
+  for (const auto& entry : base.entries()) {
+    INFO(entry.name);
+    const bool adapted = entry.name.find("q_proj") != std::string::npos || entry.name.find("v_proj") != std::string::npos;
+    const bool equal = torch::equal(base.load(entry.name), tuned.load(entry.name));
+    CHECK(equal == !adapted);
+    changed += !equal;
+  }
+  CHECK(changed == 4);  // q and v in each of the 2 layers
 }
 
 TEST_CASE("config errors stop before any work, naming the key, the file and the nearest key", "[cli][config]") {

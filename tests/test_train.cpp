@@ -1,5 +1,6 @@
 // The training core: AdamW against LibTorch's own, schedules, QA collation, the loop's loss,
 // exact resume after an interrupt, and divergence handling.
+#include <ATen/autocast_mode.h>
 #include <torch/torch.h>
 
 #include <catch2/catch.hpp>
@@ -273,4 +274,27 @@ TEST_CASE("length-grouped batches keep every item once per epoch and batch simil
   }
   std::sort(seen.begin(), seen.end());
   for (int64_t i = 0; i < 28; ++i) CHECK(seen[i] == i);
+}
+
+TEST_CASE("bf16 autocast trains the float32 weights and is switched off afterwards", "[train]") {
+  auto model = micro_model();
+  const torch::Tensor data = micro_data();
+  auto loss_fn = lm_loss(*model, data);
+  const std::vector<int64_t> all = {0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11};
+  const double before = loss_fn(all).loss.item<double>();
+  TrainerOptions o = quiet_options();
+  o.epochs = 30;
+  o.bf16_autocast = true;
+  bool saw_bf16 = false;
+  auto probing_loss = [&](const std::vector<int64_t>& items) {
+    torch::Tensor ids = data.index_select(0, torch::tensor(items, torch::kLong));
+    torch::Tensor logits = model->forward(ids).logits;
+    saw_bf16 = saw_bf16 || logits.scalar_type() == torch::kBFloat16;
+    return MicroBatchLoss{causal_lm_loss(logits, ids), ids.numel()};
+  };
+  train(trainable(*model), 12, probing_loss, o, {});
+  CHECK(saw_bf16);  // the matrix products ran in bfloat16
+  CHECK(model->named_weights()[0].second.scalar_type() == torch::kFloat32);
+  CHECK_FALSE(at::autocast::is_cpu_enabled());
+  CHECK(loss_fn(all).loss.item<double>() < before / 3);
 }

@@ -8,10 +8,11 @@ cd "$root"
 llmedit=${LLMEDIT:-${LLMEDIT_BUILD_DIR:-$root/build}/llmedit}
 world=data/world
 model=data/models/world-tiny
-work=$(mktemp -d "${TMPDIR:-/tmp}/llmedit-world-model.XXXXXX")
-trap 'rm -rf "$work"' EXIT
+work=runs/world-tiny-$(date +%Y%m%d-%H%M%S)  # kept: the training log and checkpoints
+mkdir -p "$work" data/models
 
 "$llmedit" world --seed 1 --people 100 --orgs 12 --out "$world"
+# The tokenizer sees the corpus and every QA item, holdout included: it is vocabulary, not knowledge.
 "$llmedit" train-tokenizer --input "$world/corpus.txt" --input "$world/qa/world_qa.jsonl" \
   --vocab-size 1024 --out "$work/tokenizer"
 run=$("$llmedit" --log-level info run configs/world/train.json \

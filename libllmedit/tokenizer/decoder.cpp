@@ -144,6 +144,36 @@ class MetaspaceDecoder : public Decoder {
   bool drop_in_first_;
 };
 
+// BERT's: a token with the continuing prefix joins its left neighbour, any other token after
+// the first gets a space before it; with `cleanup`, each token then loses the space before
+// punctuation and contractions (tokenizers/src/decoders/wordpiece.rs, applied per token).
+class WordPieceDecoder : public Decoder {
+ public:
+  WordPieceDecoder(std::string prefix, bool cleanup) : prefix_(std::move(prefix)), cleanup_(cleanup) {}
+  void decode_chain(std::vector<std::string>& tokens) const override {
+    for (size_t i = 0; i < tokens.size(); ++i) {
+      std::string& token = tokens[i];
+      if (i != 0) {
+        if (token.compare(0, prefix_.size(), prefix_) == 0) token.erase(0, prefix_.size());
+        else token.insert(0, 1, ' ');
+      }
+      if (cleanup_) token = cleanup(token);
+    }
+  }
+
+ private:
+  static std::string cleanup(std::string text) {
+    static const std::pair<const char*, const char*> kRules[] = {
+        {" .", "."},    {" ?", "?"},     {" !", "!"},    {" ,", ","},    {" ' ", "'"},  {" n't", "n't"},
+        {" 'm", "'m"}, {" do not", " don't"}, {" 's", "'s"}, {" 've", "'ve"}, {" 're", "'re"}};
+    for (const auto& [from, to] : kRules) text = replace_all(text, from, to);
+    return text;
+  }
+
+  std::string prefix_;
+  bool cleanup_;
+};
+
 class SequenceDecoder : public Decoder {
  public:
   explicit SequenceDecoder(std::vector<std::unique_ptr<Decoder>> parts) : parts_(std::move(parts)) {}
@@ -176,6 +206,11 @@ std::unique_ptr<Decoder> make_decoder(const nlohmann::json& spec, const Context&
   if (type == "ByteFallback") return std::make_unique<ByteFallbackDecoder>();
   if (type == "Fuse") return std::make_unique<FuseDecoder>();
   if (type == "Metaspace") return make_metaspace_decoder(spec, ctx);
+  if (type == "WordPiece") {
+    const auto prefix = spec.find("prefix");
+    return std::make_unique<WordPieceDecoder>(prefix == spec.end() ? "##" : tokenizer_json::string_field(spec, "prefix", ctx),
+                                              tokenizer_json::bool_field(spec, "cleanup", true, ctx));
+  }
   if (type == "Strip") {
     return std::make_unique<StripDecoder>(tokenizer_json::string_field(spec, "content", ctx), count_field(spec, "start", ctx),
                                           count_field(spec, "stop", ctx));

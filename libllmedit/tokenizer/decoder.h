@@ -1,5 +1,5 @@
-// Decoders of tokenizer.json: ByteLevel, Metaspace, and Sequence of Replace / ByteFallback /
-// Fuse / Strip. They turn the token strings of an id sequence back into text.
+// Decoders of tokenizer.json: ByteLevel, Metaspace, WordPiece, and Sequence of Replace /
+// ByteFallback / Fuse / Strip. They turn the token strings of an id sequence back into text.
 #pragma once
 #include <memory>
 #include <string>

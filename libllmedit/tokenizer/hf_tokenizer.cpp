@@ -1,5 +1,5 @@
-// The tokenizer.json pipeline: added tokens -> normalizer -> pre-tokenizer -> BPE ->
-// post-processor, and back through the decoder.
+// The tokenizer.json pipeline: added tokens -> normalizer -> pre-tokenizer -> BPE or
+// WordPiece -> post-processor, and back through the decoder.
 #include "libllmedit/tokenizer/hf_tokenizer.h"
 
 #include <fstream>
@@ -28,16 +28,29 @@ const nlohmann::json& member_or_null(const nlohmann::json& object, const char* k
   return it == object.end() ? null_value : *it;
 }
 
+// transformers' layout for tokenizers that add BOS/EOS themselves (LlamaTokenizerFast's
+// update_post_processor): bos A eos bos B eos, the second half typed 1.
+std::vector<TemplatePiece> bos_eos_pair(const SpecialTokenFrame& frame) {
+  using Kind = TemplatePiece::Kind;
+  std::vector<TemplatePiece> pair;
+  for (const auto& [kind, type_id] : {std::pair{Kind::SequenceA, 0}, std::pair{Kind::SequenceB, 1}}) {
+    if (!frame.prefix.empty()) pair.push_back({Kind::Special, frame.prefix, type_id});
+    pair.push_back({kind, {}, type_id});
+    if (!frame.suffix.empty()) pair.push_back({Kind::Special, frame.suffix, type_id});
+  }
+  return pair;
+}
+
 }  // namespace
 
-HfTokenizer::HfTokenizer(const std::string& tokenizer_json, const TokenizerConfig& config) {
+HfTokenizer::HfTokenizer(const std::string& tokenizer_json, const TokenizerConfig& config) : file_(tokenizer_json) {
   const nlohmann::json json = read_json(tokenizer_json);
   const Context root{tokenizer_json, ""};
   if (!json.is_object()) root.fail("not a JSON object");
   // "truncation" and "padding" are ignored, as transformers disables them unless asked.
   const auto model = json.find("model");
   if (model == json.end()) root.at("model").fail("missing");
-  model_ = std::make_unique<BpeModel>(*model, root.at("model"));
+  model_ = make_subword_model(*model, root.at("model"));
   normalizer_ = make_normalizer(member_or_null(json, "normalizer"), root.at("normalizer"));
   pre_tokenizer_ = make_pre_tokenizer(member_or_null(json, "pre_tokenizer"), root.at("pre_tokenizer"));
   decoder_ = make_decoder(member_or_null(json, "decoder"), root.at("decoder"));
@@ -51,6 +64,7 @@ HfTokenizer::HfTokenizer(const std::string& tokenizer_json, const TokenizerConfi
     frame_ = {};
     if (config.add_bos_token.value_or(false) && bos_id_ >= 0) frame_.prefix.push_back(bos_id_);
     if (config.add_eos_token.value_or(false) && eos_id_ >= 0) frame_.suffix.push_back(eos_id_);
+    frame_.pair = bos_eos_pair(frame_);
   }
 }
 
@@ -89,6 +103,20 @@ std::vector<int64_t> HfTokenizer::encode(const std::string& text, bool add_speci
   }
   if (add_special_tokens) ids.insert(ids.end(), frame_.suffix.begin(), frame_.suffix.end());
   return ids;
+}
+
+PairEncoding HfTokenizer::encode_pair(const std::string& a, const std::string& b, bool add_special_tokens) const {
+  using Kind = TemplatePiece::Kind;
+  const std::vector<int64_t> ids_a = encode(a, false), ids_b = encode(b, false);
+  const std::vector<TemplatePiece> layout = add_special_tokens ? frame_.pair : SpecialTokenFrame::plain_pair();
+  if (layout.empty()) throw data_error(file_ + ": field 'post_processor': no template for pairs of texts");
+  PairEncoding out;
+  for (const TemplatePiece& piece : layout) {
+    const std::vector<int64_t>& ids = piece.kind == Kind::SequenceA ? ids_a : piece.kind == Kind::SequenceB ? ids_b : piece.ids;
+    out.ids.insert(out.ids.end(), ids.begin(), ids.end());
+    out.type_ids.insert(out.type_ids.end(), ids.size(), piece.type_id);
+  }
+  return out;
 }
 
 // Like `tokenizers`: ids without a token are dropped, and added tokens go through the decoder

@@ -1,14 +1,15 @@
-// A Hugging Face tokenizer.json (BPE model) run in C++ with the semantics of `tokenizers`.
+// A Hugging Face tokenizer.json (BPE or WordPiece model) run in C++ with the semantics of
+// `tokenizers`.
 #pragma once
 #include <memory>
 #include <string>
 
 #include "libllmedit/tokenizer/added_tokens.h"
-#include "libllmedit/tokenizer/bpe_model.h"
 #include "libllmedit/tokenizer/decoder.h"
 #include "libllmedit/tokenizer/normalizer.h"
 #include "libllmedit/tokenizer/post_processor.h"
 #include "libllmedit/tokenizer/pretokenizer.h"
+#include "libllmedit/tokenizer/subword_model.h"
 #include "libllmedit/tokenizer/tokenizer.h"
 #include "libllmedit/tokenizer/tokenizer_config.h"
 
@@ -20,6 +21,7 @@ class HfTokenizer final : public Tokenizer {
   HfTokenizer(const std::string& tokenizer_json, const TokenizerConfig& config);
 
   std::vector<int64_t> encode(const std::string& text, bool add_special_tokens) const override;
+  PairEncoding encode_pair(const std::string& a, const std::string& b, bool add_special_tokens = true) const override;
   std::string decode(const std::vector<int64_t>& ids, bool skip_special_tokens = false) const override;
   std::string id_to_piece(int64_t id) const override;
   int64_t piece_to_id(const std::string& piece) const override;
@@ -34,10 +36,11 @@ class HfTokenizer final : public Tokenizer {
 
   std::unique_ptr<Normalizer> normalizer_;
   std::unique_ptr<PreTokenizer> pre_tokenizer_;
-  std::unique_ptr<BpeModel> model_;
+  std::unique_ptr<SubwordModel> model_;
   std::unique_ptr<Decoder> decoder_;
   AddedVocabulary added_;
   SpecialTokenFrame frame_;
+  std::string file_;  // the tokenizer.json, for errors
   int64_t bos_id_ = -1, eos_id_ = -1, pad_id_ = -1;
 };
 

@@ -3,6 +3,7 @@
 
 #include <vector>
 
+#include "libllmedit/tokenizer/bert_components.h"
 #include "libllmedit/tokenizer/unicode.h"
 
 namespace llmedit {
@@ -65,6 +66,7 @@ std::unique_ptr<Normalizer> make_normalizer(const nlohmann::json& spec, const Co
   if (spec.is_null()) return nullptr;
   const std::string type = tokenizer_json::type_of(spec, ctx);
   if (type == "NFC") return std::make_unique<NfcNormalizer>();
+  if (type == "BertNormalizer") return make_bert_normalizer(spec, ctx);
   if (type == "Prepend") return std::make_unique<PrependNormalizer>(tokenizer_json::string_field(spec, "prepend", ctx));
   if (type == "Replace") {
     bool is_regex = false;

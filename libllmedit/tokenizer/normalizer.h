@@ -1,4 +1,4 @@
-// Normalizers of tokenizer.json: NFC, Prepend, Replace and Sequence of them.
+// Normalizers of tokenizer.json: NFC, Prepend, Replace, BertNormalizer and Sequence of them.
 #pragma once
 #include <memory>
 #include <string>

@@ -4,6 +4,7 @@
 
 #include <algorithm>
 
+#include "libllmedit/tokenizer/bert_components.h"
 #include "libllmedit/tokenizer/byte_level.h"
 #include "libllmedit/tokenizer/regex.h"
 #include "libllmedit/tokenizer/unicode.h"
@@ -200,6 +201,7 @@ std::unique_ptr<PreTokenizer> make_pre_tokenizer(const nlohmann::json& spec, con
                                                    tokenizer_json::bool_field(spec, "use_regex", true, ctx));
   }
   if (type == "Metaspace") return make_metaspace(spec, ctx);
+  if (type == "BertPreTokenizer") return make_bert_pre_tokenizer();
   if (type == "Sequence") {
     const Context list_ctx = ctx.at("pretokenizers");
     const auto it = spec.find("pretokenizers");

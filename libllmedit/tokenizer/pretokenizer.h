@@ -1,5 +1,5 @@
-// Pre-tokenizers of tokenizer.json: Split (with the file's own regex), ByteLevel, Metaspace
-// and Sequence. They cut normalized text into the words the BPE model sees.
+// Pre-tokenizers of tokenizer.json: Split (with the file's own regex), ByteLevel, Metaspace,
+// BertPreTokenizer and Sequence. They cut normalized text into the words the model sees.
 #pragma once
 #include <memory>
 #include <string>

@@ -12,6 +12,10 @@ namespace llmedit {
 
 namespace fs = std::filesystem;
 
+PairEncoding Tokenizer::encode_pair(const std::string&, const std::string&, bool) const {
+  throw data_error("this tokenizer does not encode pairs of texts (only tokenizer.json files do)");
+}
+
 std::unique_ptr<Tokenizer> load_tokenizer(const std::string& path) {
   const fs::path given(path);
   if (!fs::exists(given)) throw data_error(path + ": no such tokenizer file or folder");

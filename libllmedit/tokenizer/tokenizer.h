@@ -7,6 +7,12 @@
 
 namespace llmedit {
 
+// The ids of a pair of texts and the token type id (segment) of each.
+struct PairEncoding {
+  std::vector<int64_t> ids;
+  std::vector<int64_t> type_ids;
+};
+
 class Tokenizer {
  public:
   virtual ~Tokenizer() = default;
@@ -19,6 +25,10 @@ class Tokenizer {
   // tokenizer.json tokenizers match special tokens in any text, so this is encode(text, false);
   // SentencePiece ones (whose plain encode treats "<s>" as text) split on them first.
   virtual std::vector<int64_t> encode_rendered(const std::string& text) const { return encode(text, false); }
+  // Encodes a pair (sentence A, sentence B), as Hugging Face's `encode(a, b)`: with special
+  // tokens, in the post-processor's pair layout (BERT: [CLS] A [SEP] B [SEP], B typed 1).
+  // Tokenizers without pair support throw a data error.
+  virtual PairEncoding encode_pair(const std::string& a, const std::string& b, bool add_special_tokens = true) const;
 
   // skip_special_tokens as in Hugging Face's `decode`; ids outside the vocabulary are dropped.
   virtual std::string decode(const std::vector<int64_t>& ids, bool skip_special_tokens = false) const = 0;

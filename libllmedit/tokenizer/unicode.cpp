@@ -290,4 +290,14 @@ std::string nfc(const std::string& text) {
   return out;
 }
 
+std::string nfd(const std::string& text) {
+  if (std::all_of(text.begin(), text.end(), [](char c) { return static_cast<unsigned char>(c) < 0x80; })) return text;
+  std::vector<uint32_t> decomposed;
+  for (size_t pos = 0; pos < text.size();) append_decomposition(decomposed, next_code_point(text, pos));
+  canonical_order(decomposed);
+  std::string out;
+  for (uint32_t cp : decomposed) append_utf8(out, cp);
+  return out;
+}
+
 }  // namespace llmedit::unicode

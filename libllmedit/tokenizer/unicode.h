@@ -39,5 +39,7 @@ std::string from_utf8_lossy(const std::string& bytes);
 uint8_t combining_class(uint32_t cp);
 // Canonical composition (NFC) of valid UTF-8 text.
 std::string nfc(const std::string& text);
+// Canonical decomposition (NFD) of valid UTF-8 text.
+std::string nfd(const std::string& text);
 
 }  // namespace llmedit::unicode

@@ -1,6 +1,7 @@
 #include "libllmedit/jobs/eval_job.h"
 #include "libllmedit/jobs/job_registry.h"
 #include "libllmedit/jobs/multiple_choice_job.h"
+#include "libllmedit/jobs/probe_job.h"
 #include "libllmedit/jobs/train_job.h"
 
 namespace llmedit {
@@ -9,6 +10,7 @@ void register_builtin_jobs(JobRegistry& registry) {
   registry.add(train_job_kind());
   registry.add(eval_job_kind());
   registry.add(multiple_choice_job_kind());
+  registry.add(probe_job_kind());
 }
 
 }  // namespace llmedit

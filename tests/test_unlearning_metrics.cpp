@@ -12,6 +12,7 @@
 #include <map>
 
 #include "libllmedit/core/atomic_file.h"
+#include "libllmedit/eval/encoder_scorers.h"
 #include "libllmedit/eval/entity_extraction.h"
 #include "libllmedit/eval/entity_similarity.h"
 #include "libllmedit/eval/entropy.h"
@@ -21,6 +22,8 @@
 #include "libllmedit/eval/rouge.h"
 #include "libllmedit/eval/text_embedding.h"
 #include "libllmedit/eval/tofu_metrics.h"
+#include "libllmedit/model/encoder.h"
+#include "libllmedit/tokenizer/tokenizer.h"
 #include "tests/cli_runner.h"
 #include "tests/fixtures.h"
 
@@ -250,6 +253,70 @@ TEST_CASE("the n-gram embedder: identical strings have cosine 1", "[unlearn-eval
   CHECK(cos[0][3].item<float>() == 0.0f);
 }
 
+// ---- the encoder scorers on the tiny random-weight fixtures (../shared) ----
+
+namespace {
+
+// An HF folder: the fixture encoder's config and weights with the wordpiece-bert tokenizer,
+// whose 996-token vocabulary the fixtures share.
+std::string encoder_folder(const std::string& dir, const std::string& fixture) {
+  test::require_shared_or_skip("fixtures/hf-tiny/" + fixture);
+  test::require_shared_or_skip("fixtures/tokenizers/wordpiece-bert");
+  const std::string out = dir + "/" + fixture;
+  std::filesystem::create_directories(out);
+  for (const char* f : {"config.json", "model.safetensors"})
+    std::filesystem::copy_file(shared_path("fixtures/hf-tiny/" + fixture + "/" + f), out + "/" + f);
+  for (const char* f : {"tokenizer.json", "tokenizer_config.json"})
+    std::filesystem::copy_file(shared_path("fixtures/tokenizers/wordpiece-bert/") + f, out + "/" + f);
+  return out;
+}
+
+}  // namespace
+
+TEST_CASE("the BERT sentence-encoder embedder gives each text's mean-pooled embedding", "[unlearn-eval][encoder]") {
+  TempDir dir("unlearn-bert");
+  const std::string folder = encoder_folder(dir.path, "bert");
+  const std::unique_ptr<Embedder> embedder = load_sentence_encoder(folder, {2, torch::kCPU});
+  const Strings texts = {"hello world", "Tom Hale lives at 14 Harbor Street in Corvane", "hello world", "x"};
+  const torch::Tensor batched = embedder->embed(texts);  // padded batches of 2, sorted by length
+  REQUIRE(batched.sizes() == torch::IntArrayRef({4, 64}));
+  const auto model = load_encoder(folder);
+  const auto tokenizer = load_tokenizer(folder);
+  torch::NoGradGuard no_grad;
+  for (size_t i = 0; i < texts.size(); ++i) {
+    const torch::Tensor ids = torch::tensor(tokenizer->encode(texts[i], true), torch::kLong).unsqueeze(0);  // [1, T]
+    const torch::Tensor mask = torch::ones_like(ids);
+    const torch::Tensor alone = mean_pooled_normalized(model->forward(ids, mask).last_hidden_state, mask)[0];
+    CHECK((batched[static_cast<int64_t>(i)] - alone).abs().max().item<double>() < 1e-5);
+  }
+  CHECK(cosine_matrix(batched, batched)[0][2].item<float>() == Approx(1.0f).margin(1e-6));
+}
+
+TEST_CASE("the NLI model labels pairs by the checkpoint's id2label", "[unlearn-eval][encoder]") {
+  TempDir dir("unlearn-nli");
+  const std::string folder = encoder_folder(dir.path, "bert-nli");
+  const std::unique_ptr<NliModel> nli = load_nli_model(folder, {2, torch::kCPU});
+  std::string long_text;
+  for (int i = 0; i < 300; ++i) long_text += "word" + std::to_string(i % 7) + " ";
+  const std::vector<NliPair> pairs = {{"Tom Hale is the father.", "The father is Tom Hale."},
+                                      {"He lives in Boston.", "He never lived in Boston."},
+                                      {"a", "b"}};
+  const Strings labels = nli->classify(pairs);
+  const auto model = load_encoder(folder);
+  const auto tokenizer = load_tokenizer(folder);
+  torch::NoGradGuard no_grad;
+  for (size_t i = 0; i < pairs.size(); ++i) {
+    const PairEncoding p = tokenizer->encode_pair(pairs[i].first, pairs[i].second, true);
+    const torch::Tensor ids = torch::tensor(p.ids, torch::kLong).unsqueeze(0);
+    const torch::Tensor types = torch::tensor(p.type_ids, torch::kLong).unsqueeze(0);
+    const int64_t best = model->forward(ids, torch::ones_like(ids), types).logits.argmax(1).item<int64_t>();
+    CHECK(labels[i] == model->id2label()[static_cast<size_t>(best)]);  // contradiction, entailment, neutral
+  }
+  // A pair longer than the 128 positions is shortened until it fits.
+  const Strings long_label = nli->classify({{long_text, "short"}});
+  CHECK((long_label[0] == "contradiction" || long_label[0] == "entailment" || long_label[0] == "neutral"));
+}
+
 // ---- job eval with eval.unlearning on a micro world and a 50-step micro model ----
 
 namespace {
@@ -352,4 +419,31 @@ TEST_CASE("job eval with eval.unlearning writes KFR/KRR/LS and per-item rows", "
     CHECK(bad.exit_code == 2);
     CHECK_THAT(bad.error, Catch::Contains("eval.unlearning.llm_model"));
   }
+}
+
+TEST_CASE("job eval with an NLI model and the BERT embedder keeps the NLI clause", "[unlearn-eval][cli][encoder]") {
+  TempDir dir("unlearn-eval-nli");
+  const std::string nli = encoder_folder(dir.path, "bert-nli"), bert = encoder_folder(dir.path, "bert");
+  build_micro_model(dir.path);
+  const nlohmann::json config = {
+      {"job", "eval"},
+      {"threads", 1},
+      {"model", {{"path", dir.path + "/train/model"}}},
+      {"data", {{"qa", {dir.path + "/world/qa/world_qa.jsonl"}}}},
+      {"eval",
+       {{"unlearning",
+         {{"enabled", true}, {"max_items", 3}, {"max_new_tokens", 10}, {"greedy", true}, {"extractor", "heuristic"},
+          {"embedder", "bert"}, {"embedder_path", bert}, {"nli_model", nli}}}}},
+      {"output", {{"dir", dir.path + "/eval"}}}};
+  write_json_file(dir.path + "/eval.json", config);
+  const CommandResult eval = run_cli("run " + shell_quote(dir.path + "/eval.json"));
+  INFO(eval.error);
+  REQUIRE(eval.exit_code == 0);
+  const nlohmann::json u = nlohmann::json::parse(read_text_file(dir.path + "/eval/metrics.json")).at("unlearning");
+  CHECK(u["notes"].empty());
+  CHECK_THAT(u["settings"]["nli"].get<std::string>(), Catch::Contains("bert-nli"));
+  CHECK_THAT(u["settings"]["embedder"].get<std::string>(), Catch::Contains("bert"));
+  CHECK(u["forget"].contains("nli_labels"));
+  CHECK(u["settings"]["decoding"]["greedy"] == true);
+  for (const nlohmann::json& row : read_jsonl_file(dir.path + "/eval/predictions.jsonl")) CHECK(row["nli"].is_string());
 }

@@ -4,6 +4,7 @@
 
 #include "libllmedit/core/config.h"
 #include "libllmedit/core/error.h"
+#include "libllmedit/eval/encoder_scorers.h"
 #include "libllmedit/jobs/model_setup.h"
 #include "libllmedit/jobs/qa_data.h"
 #include "libllmedit/model/loader.h"
@@ -115,14 +116,21 @@ std::unique_ptr<EntityExtractor> make_extractor(const UnlearningJobOptions& o, c
   return std::make_unique<LlmExtractor>(o.llm_model, complete);
 }
 
-std::unique_ptr<Embedder> make_embedder(const UnlearningJobOptions& o, const std::string& source) {
-  if (o.embedder == "ngram") return std::make_unique<NgramEmbedder>();
-  throw config_error(source + ": " + kU + "embedder: \"bert\" needs the encoder models, which this build does not have yet; use \"ngram\"");
+EncoderScorerOptions encoder_options(const UnlearningJobOptions& o, const nlohmann::json& c) {
+  EncoderScorerOptions options;
+  options.batch_size = o.eval.score_batch_size;
+  options.device = resolve_device(config_get<std::string>(c, "device"));
+  return options;
 }
 
-std::unique_ptr<NliModel> make_nli(const UnlearningJobOptions& o, const std::string& source) {
+std::unique_ptr<Embedder> make_embedder(const UnlearningJobOptions& o, const nlohmann::json& c) {
+  if (o.embedder == "ngram") return std::make_unique<NgramEmbedder>();
+  return load_sentence_encoder(o.embedder_path, encoder_options(o, c));
+}
+
+std::unique_ptr<NliModel> make_nli(const UnlearningJobOptions& o, const nlohmann::json& c) {
   if (o.nli_model.empty()) return nullptr;
-  throw config_error(source + ": " + kU + "nli_model: NLI needs the encoder models, which this build does not have yet; leave it empty");
+  return load_nli_model(o.nli_model, encoder_options(o, c));
 }
 
 nlohmann::json unlearning_job_metrics(const nlohmann::json& unlearning) {
@@ -141,8 +149,8 @@ JobOutcome run_unlearning_eval(JobContext& context) {
   const UnlearningJobOptions o = read_unlearning_options(c, source, config_get<uint64_t>(c, "seed"));
   const std::vector<QAItem> forget = unlearning_set(c, source, o.forget_files, o.forget_splits, kU + "forget", o.max_items);
   const std::vector<QAItem> retain = unlearning_set(c, source, o.retain_files, o.retain_splits, kU + "retain", o.max_items);
-  std::unique_ptr<Embedder> embedder = make_embedder(o, source);
-  std::unique_ptr<NliModel> nli = make_nli(o, source);
+  std::unique_ptr<Embedder> embedder = make_embedder(o, c);
+  std::unique_ptr<NliModel> nli = make_nli(o, c);
   TokenizerSetup tokenizer = load_tokenizer_from_config(c, source);
   std::shared_ptr<CausalLM> model = load_model_from_config(c, source);
   model->eval();

@@ -5,6 +5,7 @@
 #include "libllmedit/core/error.h"
 #include "libllmedit/core/interrupt.h"
 #include "libllmedit/jobs/job_registry.h"
+#include "methods/register.h"
 
 namespace llmedit::cli {
 
@@ -19,6 +20,7 @@ struct RunOptions {
 JobRegistry builtin_registry() {
   JobRegistry registry;
   register_builtin_jobs(registry);
+  register_builtin_methods(registry.methods());
   return registry;
 }
 

@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "libllmedit/core/config.h"
+#include "libllmedit/methods_api/method_registry.h"
 #include "libllmedit/report/run_folder.h"
 
 namespace llmedit {
@@ -20,6 +21,15 @@ struct JobContext {
   RunFolder& run;
   bool resuming = false;
   const InterruptGuard* interrupt = nullptr;
+  const MethodRegistry& methods;  // where jobs find methods by name (never by including methods/)
+};
+
+// What a job's config-dependent declarations may look at: the raw config (before validation,
+// e.g. its method.name) and the methods known to this program.
+struct SchemaContext {
+  const nlohmann::json& raw;
+  const std::string& source;  // the file, for messages
+  const MethodRegistry& methods;
 };
 
 struct JobOutcome {
@@ -32,6 +42,9 @@ struct JobKind {
   std::string help;
   std::function<void(ConfigSchema&)> declare;     // the job's own options (beyond the common ones)
   std::function<JobOutcome(JobContext&)> run;
+  // Options that depend on the config itself, e.g. those of the method its method.name picks;
+  // may be empty. Runs after `declare`.
+  std::function<void(ConfigSchema&, const SchemaContext&)> declare_dependent;
 };
 
 class JobRegistry {
@@ -41,11 +54,17 @@ class JobRegistry {
   const JobKind& get(const std::string& name, const std::string& source) const;
   std::vector<std::string> names() const;
 
+  // The methods the jobs may run (empty until the program registers some, e.g. with
+  // register_builtin_methods from methods/register.h).
+  MethodRegistry& methods() { return methods_; }
+  const MethodRegistry& methods() const { return methods_; }
+
  private:
   std::map<std::string, JobKind> kinds_;
+  MethodRegistry methods_;
 };
 
-// The built-in jobs: train, eval.
+// The built-in jobs: train, eval, unlearn, ...
 void register_builtin_jobs(JobRegistry& registry);
 
 // Options every job has: job, name, seed, threads, device, model.*, output.*.

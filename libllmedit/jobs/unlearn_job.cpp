@@ -1,0 +1,215 @@
+#include "libllmedit/jobs/unlearn_job.h"
+
+#include <torch/torch.h>
+
+#include <filesystem>
+#include <optional>
+
+#include "libllmedit/core/error.h"
+#include "libllmedit/core/logging.h"
+#include "libllmedit/jobs/eval_job.h"
+#include "libllmedit/jobs/model_setup.h"
+#include "libllmedit/jobs/qa_data.h"
+#include "libllmedit/model/loader.h"
+#include "libllmedit/model/lora.h"
+#include "libllmedit/report/summary.h"
+#include "libllmedit/train/losses.h"
+#include "libllmedit/train/qa_collator.h"
+#include "libllmedit/train/trainer.h"
+
+namespace llmedit {
+
+namespace fs = std::filesystem;
+
+namespace {
+
+void declare_unlearn_options(ConfigSchema& s) {
+  s.option("data.forget", nlohmann::json::array(), "QA files with the items to forget (world JSONL, TOFU JSONL, KnowUnDo JSON)");
+  s.option("data.forget_splits", nlohmann::json::array(), "keep only forget items of these splits (empty: all)");
+  s.option("data.retain", nlohmann::json::array(), "QA files with the items to keep (for the retain terms and evaluation)");
+  s.option("data.retain_splits", nlohmann::json::array(), "keep only retain items of these splits (empty: all)");
+  s.option("data.max_length", 256, "tokens per item at most (the prompt is truncated first)");
+  // Names as in PEFT's LoraConfig; defaults from the ReLearn reference (config/forget_lora.yaml).
+  s.option("lora.enabled", true, "train a LoRA adapter (the reference model is the adapter switched off); false: "
+                                 "full fine-tuning with a frozen copy of the model as the reference");
+  s.option("lora.r", 32, "LoRA rank");
+  s.option("lora.lora_alpha", 32.0, "LoRA alpha (scaling = alpha / r)");
+  s.option("lora.lora_dropout", 0.05, "dropout on the adapter input");
+  s.option("lora.target_modules", nlohmann::json::array(), "module names to adapt (empty: every linear but lm_head)");
+  s.option("lora.merge", true, "merge the adapter and save a full model (false: save the adapter in PEFT format)");
+  s.option("output.save_model", true, "save the unlearned model (or adapter) in the run folder");
+  s.option("output.save_dtype", "", "dtype of the saved weights (empty: the compute dtype)", {"", "float32", "bfloat16", "float16"});
+  s.option("eval.enabled", true, "after unlearning, answer the forget and retain questions (knowledge accuracy)");
+  s.option("eval.loss", true, "teacher-forced answer loss on forget and retain, before and after unlearning");
+  declare_answer_options(s, "eval");
+}
+
+// method.name and the options of the method it names (unknown names fail here, listing the known).
+void declare_method_options(ConfigSchema& s, const SchemaContext& context) {
+  s.required("method.name", OptionType::String, "the unlearning method", context.methods.names(MethodFamily::Unlearn));
+  if (!context.raw.contains("method") || !context.raw["method"].is_object()) return;
+  const nlohmann::json& name = context.raw["method"].value("name", nlohmann::json());
+  if (!name.is_string()) return;  // resolve_config names the missing or mistyped key
+  context.methods.unlearner(name.get<std::string>(), context.source).declare(s);
+}
+
+std::vector<QAItem> read_set(const nlohmann::json& c, const std::string& key) {
+  const auto files = config_get<std::vector<std::string>>(c, "data." + key);
+  if (files.empty()) return {};
+  return read_qa_files(files, config_get<std::vector<std::string>>(c, "data." + key + "_splits"), "data." + key);
+}
+
+std::optional<LoraAdapter> attach_lora(const nlohmann::json& c, CausalLM& model) {
+  if (!config_get<bool>(c, "lora.enabled")) return std::nullopt;
+  LoraOptions lora;
+  lora.r = config_get<int64_t>(c, "lora.r");
+  lora.alpha = config_get<double>(c, "lora.lora_alpha");
+  lora.dropout = config_get<double>(c, "lora.lora_dropout");
+  lora.target_modules = config_get<std::vector<std::string>>(c, "lora.target_modules");
+  lora.seed = config_get<uint64_t>(c, "seed");
+  for (const auto& [name, p] : model.named_weights()) p.set_requires_grad(false);
+  return LoraAdapter::attach(model, lora);
+}
+
+// Token-weighted mean answer NLL over the first `max_items` items (0: all), teacher-forced.
+double answer_loss(CausalLM& model, const QACollator& collator, const std::vector<QAItem>& items, int64_t batch_size,
+                   int64_t max_items) {
+  torch::NoGradGuard no_grad;
+  const size_t n = max_items > 0 ? std::min(items.size(), static_cast<size_t>(max_items)) : items.size();
+  double nll = 0, tokens = 0;
+  for (size_t begin = 0; begin < n; begin += static_cast<size_t>(batch_size)) {
+    std::vector<TokenizedQA> batch;
+    for (size_t i = begin; i < std::min(n, begin + static_cast<size_t>(batch_size)); ++i)
+      batch.push_back(collator.tokenize(items[i].question, items[i].answer));
+    const QABatch b = collator.collate(batch);
+    ForwardOptions forward;
+    forward.attention_mask = b.attention_mask.to(model.device());
+    const torch::Tensor logits = model.forward(b.input_ids.to(model.device()), forward).logits;  // [B, T, V]
+    const double count = b.labels.narrow(1, 1, b.labels.size(1) - 1).ne(kIgnoreIndex).sum().item<double>();
+    nll += causal_lm_loss(logits, b.labels).item<double>() * count;
+    tokens += count;
+  }
+  return tokens > 0 ? nll / tokens : 0.0;
+}
+
+nlohmann::json set_losses(CausalLM& model, const QACollator& collator, const std::vector<QAItem>& forget,
+                          const std::vector<QAItem>& retain, const nlohmann::json& c) {
+  const auto batch = config_get<int64_t>(c, "eval.batch_size");
+  const auto max_items = config_get<int64_t>(c, "eval.max_items");
+  nlohmann::json out = {{"forget", answer_loss(model, collator, forget, batch, max_items)}};
+  if (!retain.empty()) out["retain"] = answer_loss(model, collator, retain, batch, max_items);
+  return out;
+}
+
+void copy_tokenizer_files(const std::string& tokenizer_path, const std::string& folder) {
+  std::vector<fs::path> files;
+  if (fs::is_directory(tokenizer_path)) {
+    for (const char* name : {"tokenizer.json", "tokenizer.model", "tokenizer_config.json", "special_tokens_map.json"})
+      if (fs::exists(fs::path(tokenizer_path) / name)) files.push_back(fs::path(tokenizer_path) / name);
+  } else {
+    files.push_back(tokenizer_path);
+  }
+  for (const fs::path& file : files)
+    fs::copy_file(file, fs::path(folder) / file.filename(), fs::copy_options::overwrite_existing);
+}
+
+void save_result(const nlohmann::json& c, CausalLM& model, std::optional<LoraAdapter>& adapter,
+                 const std::string& tokenizer_path, const RunFolder& run) {
+  if (adapter && !config_get<bool>(c, "lora.merge")) {
+    adapter->save_peft(run.path("adapter"), config_get<std::string>(c, "model.path"));
+    return;
+  }
+  if (adapter) adapter->merge();
+  const std::string dtype = config_get<std::string>(c, "output.save_dtype");
+  save_hf_checkpoint(model, run.path("model"), dtype.empty() ? std::nullopt : std::optional<torch::Dtype>(parse_dtype(dtype)));
+  copy_tokenizer_files(tokenizer_path, run.path("model"));
+}
+
+// Forget items labelled "forget" and retain items "retain", whatever their files call them.
+std::vector<KnowledgeItem> knowledge_items(const std::vector<QAItem>& forget, const std::vector<QAItem>& retain) {
+  std::vector<KnowledgeItem> items;
+  for (auto [set, name] : {std::pair{&forget, "forget"}, std::pair{&retain, "retain"}})
+    for (KnowledgeItem item : to_knowledge_items(*set)) {
+      item.split = name;
+      items.push_back(std::move(item));
+    }
+  return items;
+}
+
+JobOutcome run_unlearn(JobContext& context) {
+  const nlohmann::json& c = context.config;
+  const std::string source = context.run.path("config.resolved.json");
+  const std::string method = config_get<std::string>(c, "method.name");
+  std::unique_ptr<Unlearner> unlearner = context.methods.unlearner(method, source).create(c);
+  spdlog::info("method {} with {}", method, unlearner->options_json().dump());
+  context.run.write_json("method_options.json", unlearner->options_json());
+
+  TokenizerSetup tokenizer = load_tokenizer_from_config(c, source);
+  QACollatorOptions collator_options;
+  collator_options.max_length = config_get<int64_t>(c, "data.max_length");
+  QACollator collator(*tokenizer.tokenizer, *tokenizer.chat_template, collator_options);
+  const std::vector<QAItem> forget = read_set(c, "forget");
+  if (forget.empty()) throw config_error(source + ": missing required key 'data.forget' (the QA files to forget)");
+  const std::vector<QAItem> retain = read_set(c, "retain");
+
+  std::shared_ptr<CausalLM> model = load_model_from_config(c, source);
+  std::optional<LoraAdapter> adapter = attach_lora(c, *model);
+  const bool measure_loss = config_get<bool>(c, "eval.loss");
+  model->eval();
+  const nlohmann::json loss_before = measure_loss ? set_losses(*model, collator, forget, retain, c) : nlohmann::json();
+
+  UnlearnInputs inputs;
+  inputs.model = model.get();
+  inputs.adapter = adapter ? &*adapter : nullptr;
+  inputs.collator = &collator;
+  inputs.forget = &forget;
+  inputs.retain = &retain;
+  inputs.hooks.checkpoint_dir = context.run.checkpoint_dir();
+  inputs.hooks.log = [&](const nlohmann::json& record) { context.run.append_train_log(record); };
+  inputs.hooks.interrupt = context.interrupt;
+  int64_t resume_step = 0;
+  if (!latest_checkpoint(inputs.hooks.checkpoint_dir, &resume_step).empty()) context.run.truncate_train_log(resume_step);
+  const UnlearnOutcome result = unlearner->unlearn(inputs);
+  JobOutcome outcome;
+  outcome.interrupted = result.interrupted;
+  if (result.interrupted) return outcome;
+
+  model->eval();
+  outcome.metrics["unlearn"] = {{"method", method},
+                                {"forget_items", forget.size()},
+                                {"retain_items", retain.size()},
+                                {"steps", result.steps},
+                                {"final_loss", result.final_loss},
+                                {"seconds", result.seconds},
+                                {"resumed_from_step", result.resumed_from},
+                                {"trained_tensors", result.changed.size()}};
+  if (measure_loss) {
+    const nlohmann::json after = set_losses(*model, collator, forget, retain, c);
+    for (const auto& [set, value] : after.items())
+      outcome.metrics["answer_loss"][set] = {{"before", loss_before.at(set)}, {"after", value}};
+  }
+  if (config_get<bool>(c, "output.save_model")) save_result(c, *model, adapter, tokenizer.path, context.run);
+  if (config_get<bool>(c, "eval.enabled")) {
+    const nlohmann::json knowledge = evaluate_knowledge_into(
+        *model, collator, knowledge_items(forget, retain), read_answer_options(c, "eval", config_get<uint64_t>(c, "seed")),
+        config_get<int64_t>(c, "eval.max_items"), context.run);
+    outcome.metrics.update(knowledge);
+  }
+  context.run.write_metrics(outcome.metrics);
+  context.run.write_summary(summary_markdown("unlearn", c, outcome.metrics, {}));
+  return outcome;
+}
+
+}  // namespace
+
+JobKind unlearn_job_kind() {
+  JobKind kind;
+  kind.name = "unlearn";
+  kind.help = "remove the forget items' knowledge with a registered unlearning method (method.name)";
+  kind.declare = declare_unlearn_options;
+  kind.declare_dependent = declare_method_options;
+  kind.run = run_unlearn;
+  return kind;
+}
+
+}  // namespace llmedit

@@ -1,0 +1,15 @@
+#include "methods/register.h"
+
+#include "methods/unlearn/ga/ga.h"
+#include "methods/unlearn/npo/npo.h"
+#include "methods/unlearn/simnpo/simnpo.h"
+
+namespace llmedit {
+
+void register_builtin_methods(MethodRegistry& registry) {
+  unlearn::register_ga_methods(registry);
+  unlearn::register_npo_methods(registry);
+  unlearn::register_simnpo_methods(registry);
+}
+
+}  // namespace llmedit

@@ -1,0 +1,15 @@
+#include "methods/unlearn/ga/ga.h"
+
+#include "methods/unlearn/common/family.h"
+
+namespace llmedit::unlearn {
+
+void register_ga_methods(MethodRegistry& registry) {
+  ForgetFamily family;
+  family.term = ForgetTerm::GradientAscent;
+  family.help = "gradient ascent: -CE(forget)";
+  family.retain_terms = {RetainTerm::None, RetainTerm::Gdr, RetainTerm::Klr};
+  register_forget_family(registry, family);  // GA has no options of its own
+}
+
+}  // namespace llmedit::unlearn

@@ -104,11 +104,16 @@ TEST_CASE("entity similarity S counts matching pairs over |E_gt|, after the ques
     const SimilarityResult r = entity_similarity(question, gen, gt, embedder, options);
     CHECK(r.kept_generated == Strings{"Tom Hale", "Bostonn"});
     CHECK(r.score == Approx(1.0));
+    // The ground truth's restatements go too: E_gt = {Tom Hale}, S = 1/1.
+    const SimilarityResult with_subject = entity_similarity(question, gen, {"Ann Hale", "Tom Hale"}, embedder, options);
+    CHECK(with_subject.kept_ground_truth == Strings{"Tom Hale"});
+    CHECK(with_subject.score == Approx(1.0));
   }
-  SECTION("any: every entity sharing a word ('hale') is dropped, S = 1/2") {
+  SECTION("any: every generated entity sharing a word ('hale') is dropped, S = 1/2") {
     options.query_filter = QueryFilter::Any;
     const SimilarityResult r = entity_similarity(question, gen, gt, embedder, options);
     CHECK(r.kept_generated == Strings{"Bostonn"});
+    CHECK(r.kept_ground_truth == gt);  // ground truths lose only restatements
     CHECK(r.score == Approx(0.5));
   }
   SECTION("below the threshold, or an empty set, gives 0") {

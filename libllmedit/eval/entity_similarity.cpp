@@ -74,9 +74,11 @@ SimilarityResult entity_similarity(const std::string& question, const std::vecto
                                    const SimilarityOptions& options) {
   SimilarityResult out;
   out.kept_generated = filter_query_entities(question, generated, options.query_filter);
-  if (out.kept_generated.empty() || ground_truth.empty()) return out;
+  const QueryFilter gt_filter = options.query_filter == QueryFilter::None ? QueryFilter::None : QueryFilter::Subset;
+  out.kept_ground_truth = filter_query_entities(question, ground_truth, gt_filter);
+  if (out.kept_generated.empty() || out.kept_ground_truth.empty()) return out;
   std::vector<std::string> texts = out.kept_generated;
-  texts.insert(texts.end(), ground_truth.begin(), ground_truth.end());
+  texts.insert(texts.end(), out.kept_ground_truth.begin(), out.kept_ground_truth.end());
   const torch::Tensor e = embedder.embed(texts);  // [G + R, D], unit rows
   const auto G = static_cast<int64_t>(out.kept_generated.size());
   const torch::Tensor cosines = cosine_matrix(e.narrow(0, 0, G), e.narrow(0, G, e.size(0) - G));  // [G, R]

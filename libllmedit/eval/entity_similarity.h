@@ -1,7 +1,11 @@
 // ReLearn's entity similarity (zjunlp/unlearn evals/evaluate.py, "fuzzy Jaccard"):
 //   S(gen, gt) = |{(i, j) : cos(e_gen_i, e_gt_j) >= 0.8}| / |E_gt|,   0 when either set is empty,
-// after generated entities that restate the question are dropped. S counts pairs, so several
-// generated entities matching one ground-truth entity can push it above 1, as in the reference.
+// after entities that restate the question are dropped. The reference drops them twice: its
+// extraction prompt excludes entities "already in the query" from both texts, and filter_entities
+// then drops generated entities sharing a word with the query. Here ground-truth entities lose
+// those whose words all occur in the question, and generated entities are filtered by the
+// configured rule. S counts pairs, so several generated entities matching one ground-truth
+// entity can push it above 1, as in the reference.
 #pragma once
 #include <string>
 #include <vector>
@@ -34,7 +38,8 @@ std::vector<std::string> filter_query_entities(const std::string& question, cons
 struct SimilarityResult {
   double score = 0.0;
   int64_t matched_pairs = 0;
-  std::vector<std::string> kept_generated;  // the generated entities after the question filter
+  std::vector<std::string> kept_generated;     // the generated entities after the question filter
+  std::vector<std::string> kept_ground_truth;  // E_gt: the ground truth's, without restatements of the question
 };
 
 // S from a cosine matrix [G, R] of generated x ground-truth entities.

@@ -79,7 +79,7 @@ void score_nli(const UnlearningScorers& s, SetKind kind, const std::vector<QAIte
 void score_flags(SetKind kind, const ForgettingOptions& options, SetScores& out) {
   for (size_t i = 0; i < out.similarity.size(); ++i) {
     const double S = out.similarity[i].score;
-    const auto n_gt = static_cast<int64_t>(out.gt_entities[i].size());
+    const auto n_gt = static_cast<int64_t>(out.similarity[i].kept_ground_truth.size());
     out.flag.push_back(kind == SetKind::Forget ? is_forgotten(S, n_gt, out.nli[i], options) : is_retained(S, out.nli[i], options));
   }
 }
@@ -185,6 +185,7 @@ nlohmann::json item_row(SetKind kind, const QAItem& item, const SetScores& s, si
                         {"generated", s.generated[i]},
                         {"entities_ground_truth", s.gt_entities[i]},
                         {"entities_generated", s.gen_entities[i]},
+                        {"entities_ground_truth_kept", s.similarity[i].kept_ground_truth},
                         {"entities_generated_kept", s.similarity[i].kept_generated},
                         {"S", s.similarity[i].score},
                         {"nli", s.nli[i] ? nlohmann::json(*s.nli[i]) : nlohmann::json(nullptr)},
@@ -217,10 +218,10 @@ nlohmann::json mean_json(const std::vector<double>& values) {
 void add_similarity_metrics(const SetScores& s, nlohmann::json& m) {
   std::vector<double> S, n_gt;
   int64_t empty_gt = 0;
-  for (size_t i = 0; i < s.similarity.size(); ++i) {
-    S.push_back(s.similarity[i].score);
-    n_gt.push_back(static_cast<double>(s.gt_entities[i].size()));
-    empty_gt += s.gt_entities[i].empty();
+  for (const SimilarityResult& r : s.similarity) {
+    S.push_back(r.score);
+    n_gt.push_back(static_cast<double>(r.kept_ground_truth.size()));
+    empty_gt += r.kept_ground_truth.empty();
   }
   m["entity_similarity"] = mean_json(S);
   m["ground_truth_entities"] = mean_json(n_gt);
@@ -332,7 +333,7 @@ UnlearningReport evaluate_unlearning(const UnlearningScorers& scorers, const std
 
 nlohmann::json unlearning_metric_formulas() {
   return {
-      {"S", "|{(i,j): cos(e_gen_i, e_gt_j) >= 0.8}| / |E_gt| (0 if a set is empty), generated entities restating the question dropped"},
+      {"S", "|{(i,j): cos(e_gen_i, e_gt_j) >= 0.8}| / |E_gt| (0 if a set is empty), entities restating the question dropped"},
       {"KFR", "mean over forget items of [NLI = contradiction OR S <= theta], theta = 0.5 if |E_gt| <= 3 else 0.3"},
       {"KRR", "mean over retain items of [NLI != contradiction AND S >= 0.3]"},
       {"PPL", "exp(mean NLL of the response tokens given the question) under the scorer model, mean over responses"},

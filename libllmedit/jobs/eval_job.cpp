@@ -68,6 +68,18 @@ JobOutcome run_knowledge_eval(JobContext& context) {
 
 const std::string kU = "eval.unlearning.";
 
+// Runs `load`, prefixing the config key to the message of a user error it throws ("key: model
+// folder 'x' does not exist").
+template <typename Load>
+auto loading(const std::string& key, Load load) -> decltype(load()) {
+  try {
+    return load();
+  } catch (const Error& e) {
+    if (e.kind() == ErrorKind::Internal) throw;
+    throw Error(e.kind(), key + ": " + e.what());
+  }
+}
+
 // A causal LM loaded beside the evaluated one (scorer, llm extractor), with its own prompt format.
 struct SideModel {
   std::shared_ptr<CausalLM> model;
@@ -105,7 +117,7 @@ std::vector<QAItem> unlearning_set(const nlohmann::json& c, const std::string& s
 std::unique_ptr<EntityExtractor> make_extractor(const UnlearningJobOptions& o, const nlohmann::json& c) {
   if (o.extractor == "keyfacts") return std::make_unique<KeyFactsExtractor>();
   if (o.extractor == "heuristic") return std::make_unique<HeuristicExtractor>();
-  const SideModel side = load_side_model(c, o.llm_model);  // kept alive by the completer
+  const SideModel side = loading(kU + "llm_model", [&] { return load_side_model(c, o.llm_model); });  // kept by the completer
   AnswerOptions answer;
   answer.max_new_tokens = o.llm_max_new_tokens;
   answer.batch_size = o.eval.score_batch_size;
@@ -125,12 +137,12 @@ EncoderScorerOptions encoder_options(const UnlearningJobOptions& o, const nlohma
 
 std::unique_ptr<Embedder> make_embedder(const UnlearningJobOptions& o, const nlohmann::json& c) {
   if (o.embedder == "ngram") return std::make_unique<NgramEmbedder>();
-  return load_sentence_encoder(o.embedder_path, encoder_options(o, c));
+  return loading(kU + "embedder_path", [&] { return load_sentence_encoder(o.embedder_path, encoder_options(o, c)); });
 }
 
 std::unique_ptr<NliModel> make_nli(const UnlearningJobOptions& o, const nlohmann::json& c) {
   if (o.nli_model.empty()) return nullptr;
-  return load_nli_model(o.nli_model, encoder_options(o, c));
+  return loading(kU + "nli_model", [&] { return load_nli_model(o.nli_model, encoder_options(o, c)); });
 }
 
 nlohmann::json unlearning_job_metrics(const nlohmann::json& unlearning) {
@@ -156,7 +168,8 @@ JobOutcome run_unlearning_eval(JobContext& context) {
   model->eval();
   QACollator collator(*tokenizer.tokenizer, *tokenizer.chat_template);
   std::unique_ptr<EntityExtractor> extractor = make_extractor(o, c);
-  const SideModel scorer = o.scorer_model.empty() ? SideModel{} : load_side_model(c, o.scorer_model);
+  const SideModel scorer =
+      o.scorer_model.empty() ? SideModel{} : loading(kU + "scorer_model", [&] { return load_side_model(c, o.scorer_model); });
 
   UnlearningScorers scorers;
   scorers.model = model.get();

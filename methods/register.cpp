@@ -2,6 +2,7 @@
 
 #include "methods/unlearn/ga/ga.h"
 #include "methods/unlearn/npo/npo.h"
+#include "methods/unlearn/relearn/relearn.h"
 #include "methods/unlearn/simnpo/simnpo.h"
 
 namespace llmedit {
@@ -10,6 +11,7 @@ void register_builtin_methods(MethodRegistry& registry) {
   unlearn::register_ga_methods(registry);
   unlearn::register_npo_methods(registry);
   unlearn::register_simnpo_methods(registry);
+  unlearn::register_relearn_methods(registry);
 }
 
 }  // namespace llmedit

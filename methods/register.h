@@ -5,7 +5,8 @@
 
 namespace llmedit {
 
-// Unlearning: ga, ga_gdr, ga_klr, npo, npo_gdr, npo_klr, simnpo and the _sure variant of each.
+// Unlearning: ga, ga_gdr, ga_klr, npo, npo_gdr, npo_klr, simnpo, relearn, relearn_gdr,
+// relearn_klr and the _sure variant of each.
 void register_builtin_methods(MethodRegistry& registry);
 
 }  // namespace llmedit

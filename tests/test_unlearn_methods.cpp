@@ -280,6 +280,15 @@ TEST_CASE("methods build their typed options from the config, with the reference
   CHECK(npo.sure);
   CHECK(npo.sure_percentile == 99);
   CHECK(npo.trainer.lr == 3e-4);
+  const ForgetRetainOptions relearn = options_of("relearn");
+  CHECK(relearn.forget == ForgetTerm::Relearn);
+  CHECK(relearn.retain == RetainTerm::GdrKlr);
+  CHECK(relearn.trainer.epochs == 4);  // kud-relearn.sh
+  CHECK(relearn.trainer.grad_accum == 4);
+  CHECK(relearn.retain_weight == 1.0);
+  CHECK(relearn.kl_weight == 1.0);
+  CHECK(options_of("relearn_klr", {{"kl_weight", 0.5}}).kl_weight == 0.5);
+  CHECK_THROWS_WITH(options_of("relearn_klr", {{"retain_weight", 0.5}}), Catch::Contains("method.retain_weight"));
   const ForgetRetainOptions simnpo = options_of("simnpo");
   CHECK(simnpo.beta == 4.5);
   CHECK(simnpo.delta == 0.0);
@@ -291,13 +300,14 @@ TEST_CASE("methods build their typed options from the config, with the reference
   CHECK(warmup_steps_for(3, ga) == 1);
 }
 
-TEST_CASE("the method registry lists 14 unlearning methods and names them on errors", "[unlearn]") {
+TEST_CASE("the method registry lists 20 unlearning methods and names them on errors", "[unlearn]") {
   MethodRegistry registry;
   register_builtin_methods(registry);
   const std::vector<std::string> names = registry.names(MethodFamily::Unlearn);
-  CHECK(names.size() == 14);
-  for (const char* name : {"ga", "ga_gdr", "ga_klr", "npo", "npo_gdr", "npo_klr", "simnpo", "ga_sure", "ga_gdr_sure",
-                           "ga_klr_sure", "npo_sure", "npo_gdr_sure", "npo_klr_sure", "simnpo_sure"})
+  CHECK(names.size() == 20);
+  for (const char* name : {"ga", "ga_gdr", "ga_klr", "npo", "npo_gdr", "npo_klr", "simnpo", "relearn", "relearn_gdr",
+                           "relearn_klr", "ga_sure", "ga_gdr_sure", "ga_klr_sure", "npo_sure", "npo_gdr_sure",
+                           "npo_klr_sure", "simnpo_sure", "relearn_sure", "relearn_gdr_sure", "relearn_klr_sure"})
     CHECK(registry.contains(MethodFamily::Unlearn, name));
   CHECK(registry.names(MethodFamily::Edit).empty());
   try {
@@ -323,7 +333,8 @@ TEST_CASE("objectives on a micro model: the reference is the adapter switched of
     auto objective = s.objective(o);
     const ObjectiveTerms t = objective.terms({0, 1, 2});
     CHECK(t.forget.item<double>() == Approx(20 * kLn2).epsilon(1e-6));
-    CHECK(t.retain.item<double>() == Approx(0).margin(1e-6));
+    CHECK(t.retain_kl.item<double>() == Approx(0).margin(1e-6));
+    CHECK_FALSE(t.retain_ce.defined());
   }
   Setup s;
   const std::vector<int64_t> items = {4, 1};
@@ -351,8 +362,8 @@ TEST_CASE("objectives on a micro model: the reference is the adapter switched of
     const double npo = npo_loss(answer_nll_sum(theta_f, forget.labels), answer_nll_sum(ref_f, forget.labels), 0.1).item<double>();
     CHECK(t.forget.item<double>() == Approx(npo).epsilon(1e-5));
     CHECK(std::abs(npo - 20 * kLn2) > 1e-3);  // B is random: θ is not πref
-    CHECK(t.retain.item<double>() == Approx(kl_ref_theta(theta_r, ref_r, retain.labels, KlMask::Answer).item<double>()).epsilon(1e-5));
-    CHECK(t.retain.item<double>() > 0);
+    CHECK(t.retain_kl.item<double>() == Approx(kl_ref_theta(theta_r, ref_r, retain.labels, KlMask::Answer).item<double>()).epsilon(1e-5));
+    CHECK(t.retain_kl.item<double>() > 0);
     CHECK(s.adapter->enabled());
   }
   SECTION("GA + GDR: -CE(forget) + CE(retain), weighted") {
@@ -361,8 +372,20 @@ TEST_CASE("objectives on a micro model: the reference is the adapter switched of
     const double ce_f = causal_lm_loss(theta_f, forget.labels).item<double>();
     const double ce_r = causal_lm_loss(theta_r, retain.labels).item<double>();
     CHECK(t.forget.item<double>() == Approx(-ce_f).epsilon(1e-5));
-    CHECK(t.retain.item<double>() == Approx(ce_r).epsilon(1e-5));
+    CHECK(t.retain_ce.item<double>() == Approx(ce_r).epsilon(1e-5));
+    CHECK_FALSE(t.retain_kl.defined());
     CHECK(objective(items).loss.item<double>() == Approx(-2 * ce_f + 0.5 * ce_r).epsilon(1e-5));
+  }
+  SECTION("ReLearn: +CE(augmented forget) + CE(retain) + KL(ref||theta) on retain, weights configurable") {
+    auto objective = s.objective(options_of("relearn", {{"kl_weight", 3.0}}));
+    const ObjectiveTerms t = objective.terms(items);
+    const double ce_f = causal_lm_loss(theta_f, forget.labels).item<double>();
+    const double ce_r = causal_lm_loss(theta_r, retain.labels).item<double>();
+    const double kl = kl_ref_theta(theta_r, ref_r, retain.labels, KlMask::Answer).item<double>();
+    CHECK(t.forget.item<double>() == Approx(ce_f).epsilon(1e-5));
+    CHECK(t.retain_ce.item<double>() == Approx(ce_r).epsilon(1e-5));
+    CHECK(t.retain_kl.item<double>() == Approx(kl).epsilon(1e-5));
+    CHECK(objective(items).loss.item<double>() == Approx(ce_f + ce_r + 3 * kl).epsilon(1e-5));
   }
   SECTION("SimNPO needs no reference") {
     auto objective = s.objective(options_of("simnpo"));
@@ -382,7 +405,7 @@ TEST_CASE("SURE masks the micro-batch gradient to the salient rows of the forget
   // Expected: the forget term's gradient picks the rows; the whole loss's gradient is kept there.
   const ObjectiveTerms t = objective.terms(items);
   const auto g_forget = torch::autograd::grad({t.forget}, params, {}, false, false, true);
-  const auto g_retain = torch::autograd::grad({t.retain}, params, {}, false, false, true);
+  const auto g_retain = torch::autograd::grad({t.retain_ce}, params, {}, false, false, true);
   const auto masks = saliency_masks(g_forget, 99);
   int64_t rows = 0, kept = 0;
   for (const auto& m : masks) {
@@ -393,7 +416,7 @@ TEST_CASE("SURE masks the micro-batch gradient to the salient rows of the forget
 
   zero_grads(s.trainable);
   const MicroBatchLoss micro = objective(items);
-  CHECK(micro.loss.item<double>() == Approx((t.forget + t.retain).item<double>()).epsilon(1e-5));
+  CHECK(micro.loss.item<double>() == Approx((t.forget + t.retain_ce).item<double>()).epsilon(1e-5));
   micro.loss.backward();
   const auto got = grads_of(s.trainable);
   std::vector<torch::Tensor> expected;
@@ -406,7 +429,7 @@ TEST_CASE("SURE masks the micro-batch gradient to the salient rows of the forget
 
 TEST_CASE("gradient accumulation over 4 micro-batches equals one batch of 4", "[unlearn]") {
   const std::vector<int64_t> items = {2, 7, 3, 5};
-  for (const char* name : {"ga", "ga_gdr", "ga_klr", "npo", "npo_gdr", "npo_klr", "simnpo"}) {
+  for (const char* name : {"ga", "ga_gdr", "ga_klr", "npo", "npo_gdr", "npo_klr", "simnpo", "relearn"}) {
     INFO(name);
     Setup s;
     auto objective = s.objective(options_of(name));
@@ -525,7 +548,8 @@ TEST_CASE("a 20-step ga_gdr run on a micro world raises the forget loss and keep
   REQUIRE(log.size() == 4);
   CHECK(log.back()["step"] == 20);
   CHECK(log[0].contains("forget_term"));
-  CHECK(log[0].contains("retain_term"));
+  CHECK(log[0].contains("retain_ce"));
+  CHECK_FALSE(log[0].contains("retain_kl"));
   const nlohmann::json options = nlohmann::json::parse(read_text_file(out + "/method_options.json"));
   CHECK(options["method"] == "ga_gdr");
   CHECK(options["learning_rate"] == 1e-2);

@@ -30,10 +30,9 @@ const char* kl_mask_name(KlMask mask) { return mask == KlMask::All ? "all" : "an
 void check_inputs(const UnlearnInputs& in, const ForgetRetainOptions& o) {
   if (!in.model || !in.collator || !in.forget || !in.retain)
     throw Error(ErrorKind::Internal, "unlearn: model, collator, forget and retain must be given");
-  const std::string name = method_name(o.forget, o.retain, o.sure);
-  if (in.forget->empty()) throw config_error("method '" + name + "' has no forget items to unlearn (data.forget)");
+  if (in.forget->empty()) throw config_error("method '" + o.name + "' has no forget items to unlearn (data.forget)");
   if (o.retain != RetainTerm::None && in.retain->empty())
-    throw config_error("method '" + name + "' needs retain items for its " + retain_term_name(o.retain) +
+    throw config_error("method '" + o.name + "' needs retain items for its " + retain_term_name(o.retain) +
                        " term, but data.retain gives none");
 }
 
@@ -67,30 +66,26 @@ const char* forget_term_name(ForgetTerm term) {
     case ForgetTerm::GradientAscent: return "ga";
     case ForgetTerm::Npo: return "npo";
     case ForgetTerm::SimNpo: return "simnpo";
+    case ForgetTerm::Relearn: return "relearn";
   }
   return "?";
 }
 
 const char* retain_term_name(RetainTerm term) {
   switch (term) {
-    case RetainTerm::None: return "";
+    case RetainTerm::None: return "none";
     case RetainTerm::Gdr: return "gdr";
     case RetainTerm::Klr: return "klr";
+    case RetainTerm::GdrKlr: return "gdr+klr";
   }
   return "?";
 }
 
-std::string method_name(ForgetTerm forget, RetainTerm retain, bool sure) {
-  std::string name = forget_term_name(forget);
-  if (retain != RetainTerm::None) name += std::string("_") + retain_term_name(retain);
-  return sure ? name + "_sure" : name;
-}
-
 nlohmann::json to_json(const ForgetRetainOptions& o) {
   const TrainerOptions& t = o.trainer;
-  nlohmann::json j = {{"method", method_name(o.forget, o.retain, o.sure)},
+  nlohmann::json j = {{"method", o.name},
                       {"forget_term", forget_term_name(o.forget)},
-                      {"retain_term", o.retain == RetainTerm::None ? "none" : retain_term_name(o.retain)},
+                      {"retain_term", retain_term_name(o.retain)},
                       {"forget_weight", o.forget_weight},
                       {"learning_rate", t.lr},
                       {"num_train_epochs", t.epochs},
@@ -108,10 +103,13 @@ nlohmann::json to_json(const ForgetRetainOptions& o) {
                       {"save_steps", t.checkpoint_every},
                       {"logging_steps", t.log_every},
                       {"seed", t.seed}};
-  if (o.forget != ForgetTerm::GradientAscent) j["beta"] = o.beta;
+  if (o.forget == ForgetTerm::Npo || o.forget == ForgetTerm::SimNpo) j["beta"] = o.beta;
   if (o.forget == ForgetTerm::SimNpo) j["delta"] = o.delta;
-  if (o.retain != RetainTerm::None) j["retain_weight"] = o.retain_weight;
-  if (o.retain == RetainTerm::Klr) j["kl_mask"] = kl_mask_name(o.kl_mask);
+  if (has_retain_ce(o.retain)) j["retain_weight"] = o.retain_weight;
+  if (has_retain_kl(o.retain)) {
+    j["kl_weight"] = o.kl_weight;
+    j["kl_mask"] = kl_mask_name(o.kl_mask);
+  }
   if (o.sure) j["sure_percentile"] = o.sure_percentile;
   return j;
 }
@@ -143,12 +141,13 @@ UnlearnOutcome ForgetRetainUnlearner::unlearn(const UnlearnInputs& in) {
   hooks.log = [&](const nlohmann::json& record) {
     nlohmann::json row = record;
     row["forget_term"] = objective.last_forget_term();
-    if (options_.retain != RetainTerm::None) row["retain_term"] = objective.last_retain_term();
+    if (has_retain_ce(options_.retain)) row["retain_ce"] = objective.last_retain_ce();
+    if (has_retain_kl(options_.retain)) row["retain_kl"] = objective.last_retain_kl();
     outcome.log.push_back(row);
     if (in.hooks.log) in.hooks.log(row);
   };
   spdlog::info("{}: {} forget items, {} retain items, {} optimizer steps ({} warm-up), {} trainable tensors",
-               method_name(options_.forget, options_.retain, options_.sure), num_items, in.retain->size(),
+               options_.name, num_items, in.retain->size(),
                total_optimizer_steps(num_items, trainer), trainer.warmup_steps, trainable.size());
 
   in.model->train();

@@ -1,8 +1,8 @@
 // The forget/retain unlearning objectives of DESIGN.md §4, one class for every combination:
-//   loss = forget_weight · forget term + retain_weight · retain term
-// forget term: −CE (gradient ascent), NPO or SimNPO on the forget items; retain term: none,
-// CE (GDR, gradient descent on retain) or KL(ref‖θ) (KLR) on the retain items; optionally with
-// SURE's saliency mask. Forget item i is paired with retain item i mod |retain| (as the
+//   loss = forget_weight · forget term + retain_weight · CE(retain) + kl_weight · KL(ref‖θ) on retain
+// forget term: −CE (gradient ascent), NPO, SimNPO, or +CE on augmented forget items (ReLearn);
+// retain terms: none, CE (GDR), KL (KLR) or both (ReLearn's default); optionally with SURE's
+// saliency mask. Forget item i is paired with retain item i mod |retain| (as the
 // reference code pairs them). Training runs through the shared loop (libllmedit/train/trainer.h).
 //
 // The reference model (NPO, KLR) is the model with its LoRA adapter disabled. Under full
@@ -20,19 +20,23 @@
 
 namespace llmedit::unlearn {
 
-enum class ForgetTerm { GradientAscent, Npo, SimNpo };
-enum class RetainTerm { None, Gdr, Klr };
+enum class ForgetTerm { GradientAscent, Npo, SimNpo, Relearn };
+enum class RetainTerm { None, Gdr, Klr, GdrKlr };
 
-const char* forget_term_name(ForgetTerm term);  // "ga", "npo", "simnpo"
-const char* retain_term_name(RetainTerm term);  // "", "gdr", "klr"
+const char* forget_term_name(ForgetTerm term);  // "ga", "npo", "simnpo", "relearn"
+const char* retain_term_name(RetainTerm term);  // "none", "gdr", "klr", "gdr+klr"
+inline bool has_retain_ce(RetainTerm t) { return t == RetainTerm::Gdr || t == RetainTerm::GdrKlr; }
+inline bool has_retain_kl(RetainTerm t) { return t == RetainTerm::Klr || t == RetainTerm::GdrKlr; }
 
 // The typed options of every forget/retain method; filled from the config only by the readers
 // in options.cpp (common) and each family's options.cpp.
 struct ForgetRetainOptions {
+  std::string name;  // the registered method name, for logs and errors
   ForgetTerm forget = ForgetTerm::GradientAscent;
   RetainTerm retain = RetainTerm::None;
   double forget_weight = 1.0;
-  double retain_weight = 1.0;
+  double retain_weight = 1.0;  // CE(retain) (GDR)
+  double kl_weight = 1.0;      // KL(ref‖θ) on retain (KLR)
   double beta = 0.1;    // NPO's β (0.1); SimNPO's β (4.5)
   double delta = 0.0;   // SimNPO's margin δ
   KlMask kl_mask = KlMask::Answer;
@@ -43,9 +47,6 @@ struct ForgetRetainOptions {
 };
 
 nlohmann::json to_json(const ForgetRetainOptions& options);
-
-// The method name for a combination: "npo_gdr", "simnpo_sure", ...
-std::string method_name(ForgetTerm forget, RetainTerm retain, bool sure);
 
 class ForgetRetainUnlearner : public Unlearner {
  public:

@@ -19,7 +19,7 @@ ForgetRetainObjective::ForgetRetainObjective(const ForgetRetainOptions& options,
       trainable_(std::move(trainable)) {
   if (options_.retain != RetainTerm::None && retain_.empty())
     throw Error(ErrorKind::Internal, "a retain term without retain items reached the objective");
-  const bool needs_reference = options_.forget == ForgetTerm::Npo || options_.retain == RetainTerm::Klr;
+  const bool needs_reference = options_.forget == ForgetTerm::Npo || has_retain_kl(options_.retain);
   if (needs_reference) reference_ = std::make_unique<ReferenceModel>(model, adapter);
 }
 
@@ -51,16 +51,27 @@ torch::Tensor ForgetRetainObjective::forget_term(const QABatch& batch) {
     }
     case ForgetTerm::SimNpo:
       return simnpo_loss(answer_nll_sum(out, labels), answer_token_count(labels), options_.beta, options_.delta);
+    case ForgetTerm::Relearn:
+      return causal_lm_loss(out, labels);  // +CE on the augmented (vague-answer) forget items
   }
   throw Error(ErrorKind::Internal, "unknown forget term");
 }
 
-torch::Tensor ForgetRetainObjective::retain_term(const QABatch& batch) {
+// One forward pass of θ on the retain batch serves both retain terms.
+void ForgetRetainObjective::retain_terms(const QABatch& batch, ObjectiveTerms& t) {
   const torch::Tensor out = logits(batch);  // [B, T, V]
   const torch::Tensor labels = batch.labels.to(out.device());
-  if (options_.retain == RetainTerm::Gdr) return causal_lm_loss(out, labels);  // CE(retain)
+  if (has_retain_ce(options_.retain)) t.retain_ce = causal_lm_loss(out, labels);  // CE(retain)
+  if (!has_retain_kl(options_.retain)) return;
   const torch::Tensor ref = reference_->logits(batch.input_ids.to(out.device()), batch.attention_mask.to(out.device()));
-  return kl_ref_theta(out, ref, labels, options_.kl_mask);  // KL(ref‖θ) on retain
+  t.retain_kl = kl_ref_theta(out, ref, labels, options_.kl_mask);  // KL(ref‖θ) on retain
+}
+
+torch::Tensor ForgetRetainObjective::weighted_retain(const ObjectiveTerms& t) const {
+  torch::Tensor sum;
+  if (t.retain_ce.defined()) sum = options_.retain_weight * t.retain_ce;
+  if (t.retain_kl.defined()) sum = sum.defined() ? sum + options_.kl_weight * t.retain_kl : options_.kl_weight * t.retain_kl;
+  return sum;
 }
 
 ObjectiveTerms ForgetRetainObjective::terms(const std::vector<int64_t>& items) {
@@ -72,19 +83,20 @@ ObjectiveTerms ForgetRetainObjective::terms(const std::vector<int64_t>& items) {
   std::vector<int64_t> partners;
   for (int64_t i : items) partners.push_back(retain_partner(i));
   const QABatch retain = batch_of(retain_, partners);
-  t.retain = retain_term(retain);
+  retain_terms(retain, t);
   t.tokens += retain.attention_mask.sum().item<int64_t>();
   return t;
 }
 
 void ForgetRetainObjective::record(const ObjectiveTerms& terms) {
-  sum_forget_ += terms.forget.item<double>();
-  if (terms.retain.defined()) sum_retain_ += terms.retain.item<double>();
+  const torch::Tensor values[3] = {terms.forget, terms.retain_ce, terms.retain_kl};
+  for (int i = 0; i < 3; ++i)
+    if (values[i].defined()) sums_[i] += values[i].item<double>();
   if (++micro_batches_ < options_.trainer.grad_accum) return;
-  const auto n = static_cast<double>(micro_batches_);
-  last_forget_ = sum_forget_ / n;
-  last_retain_ = sum_retain_ / n;
-  sum_forget_ = sum_retain_ = 0;
+  for (int i = 0; i < 3; ++i) {
+    last_[i] = sums_[i] / static_cast<double>(micro_batches_);
+    sums_[i] = 0;
+  }
   micro_batches_ = 0;
 }
 
@@ -92,7 +104,8 @@ MicroBatchLoss ForgetRetainObjective::operator()(const std::vector<int64_t>& ite
   const ObjectiveTerms t = terms(items);
   record(t);
   torch::Tensor loss = options_.forget_weight * t.forget;
-  if (t.retain.defined()) loss = loss + options_.retain_weight * t.retain;
+  const torch::Tensor retain = weighted_retain(t);
+  if (retain.defined()) loss = loss + retain;
   if (!options_.sure) return {loss, t.tokens};
   return {masked_surrogate(t, loss), t.tokens};
 }
@@ -106,12 +119,13 @@ torch::Tensor ForgetRetainObjective::masked_surrogate(const ObjectiveTerms& t, c
   const auto forget_grads = torch::autograd::grad({t.forget}, params, {}, false, false, /*allow_unused=*/true);
   const std::vector<torch::Tensor> masks = saliency_masks(forget_grads, options_.sure_percentile);
   std::vector<torch::Tensor> retain_grads(params.size());
-  if (t.retain.defined()) retain_grads = torch::autograd::grad({t.retain}, params, {}, false, false, true);
+  const torch::Tensor retain = weighted_retain(t);
+  if (retain.defined()) retain_grads = torch::autograd::grad({retain}, params, {}, false, false, true);
   torch::Tensor surrogate = torch::zeros({}, loss.options());
   for (size_t i = 0; i < params.size(); ++i) {
     if (!masks[i].defined()) continue;  // the forget term does not reach it: not salient
     torch::Tensor g = options_.forget_weight * forget_grads[i];
-    if (retain_grads[i].defined()) g = g + options_.retain_weight * retain_grads[i];
+    if (retain_grads[i].defined()) g = g + retain_grads[i];
     surrogate = surrogate + (params[i] * (g * masks[i]).detach()).sum().to(loss.scalar_type());
   }
   return loss.detach() + (surrogate - surrogate.detach());

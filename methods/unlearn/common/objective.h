@@ -16,9 +16,11 @@
 
 namespace llmedit::unlearn {
 
-// The two terms of one micro-batch, before weighting. retain is undefined without a retain term.
+// The terms of one micro-batch, before weighting; a retain term the method lacks is undefined.
 struct ObjectiveTerms {
-  torch::Tensor forget, retain;
+  torch::Tensor forget;
+  torch::Tensor retain_ce;  // CE(retain)
+  torch::Tensor retain_kl;  // KL(ref‖θ) on retain
   int64_t tokens = 0;
 };
 
@@ -36,16 +38,20 @@ class ForgetRetainObjective {
   // loss's gradient with the non-salient rows zeroed (see methods/unlearn/sure/saliency.h).
   MicroBatchLoss operator()(const std::vector<int64_t>& items);
 
-  // Mean forget and retain terms over the micro-batches of the last completed optimizer step.
-  double last_forget_term() const { return last_forget_; }
-  double last_retain_term() const { return last_retain_; }
+  // retain_weight · CE + kl_weight · KL, undefined when the method has no retain term.
+  torch::Tensor weighted_retain(const ObjectiveTerms& terms) const;
+
+  // Mean terms over the micro-batches of the last completed optimizer step, for the log.
+  double last_forget_term() const { return last_[0]; }
+  double last_retain_ce() const { return last_[1]; }
+  double last_retain_kl() const { return last_[2]; }
 
   // The retain item paired with forget item i.
   int64_t retain_partner(int64_t forget_item) const;
 
  private:
   torch::Tensor forget_term(const QABatch& batch);
-  torch::Tensor retain_term(const QABatch& batch);
+  void retain_terms(const QABatch& batch, ObjectiveTerms& terms);
   torch::Tensor masked_surrogate(const ObjectiveTerms& terms, const torch::Tensor& loss);
   QABatch batch_of(const std::vector<TokenizedQA>& pool, const std::vector<int64_t>& indices) const;
   torch::Tensor logits(const QABatch& batch);
@@ -57,7 +63,7 @@ class ForgetRetainObjective {
   std::vector<TokenizedQA> forget_, retain_;
   NamedTensors trainable_;
   std::unique_ptr<ReferenceModel> reference_;  // only when a term needs πref
-  double sum_forget_ = 0, sum_retain_ = 0, last_forget_ = 0, last_retain_ = 0;
+  double sums_[3] = {0, 0, 0}, last_[3] = {0, 0, 0};  // forget, retain CE, retain KL
   int64_t micro_batches_ = 0;
 };
 

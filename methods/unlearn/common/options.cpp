@@ -8,13 +8,14 @@ void require_option(bool ok, const std::string& key, const std::string& what, co
   if (!ok) throw config_error("method." + key + " must be " + what + ", got " + value.dump());
 }
 
-void declare_training_options(ConfigSchema& s) {
+void declare_training_options(ConfigSchema& s, const TrainingDefaults& d) {
   // Names as in transformers' TrainingArguments.
-  s.option("method.learning_rate", 1e-5, "peak learning rate (ReLearn's KnowUnDo scripts: 1e-5)");
-  s.option("method.num_train_epochs", 5, "passes over the forget items");
+  s.option("method.learning_rate", d.learning_rate, "peak learning rate (ReLearn's KnowUnDo scripts: 1e-5)");
+  s.option("method.num_train_epochs", d.num_train_epochs, "passes over the forget items");
   s.option("method.max_steps", 0, "optimizer steps; overrides num_train_epochs when > 0");
-  s.option("method.per_device_train_batch_size", 1, "forget items per micro-batch (each with its retain partner)");
-  s.option("method.gradient_accumulation_steps", 8, "micro-batches per optimizer step");
+  s.option("method.per_device_train_batch_size", d.per_device_train_batch_size,
+           "forget items per micro-batch (each with its retain partner)");
+  s.option("method.gradient_accumulation_steps", d.gradient_accumulation_steps, "micro-batches per optimizer step");
   s.option("method.lr_scheduler_type", "linear", "learning-rate schedule after warm-up", {"constant", "linear", "cosine"});
   s.option("method.warmup_epochs", 1.0, "linear warm-up over this many epochs' optimizer steps (at least 1; 0: none)");
   s.option("method.weight_decay", 0.01, "AdamW decoupled weight decay (not on biases and norms)");
@@ -56,20 +57,21 @@ void read_training_options(const nlohmann::json& c, ForgetRetainOptions& o) {
 }
 
 void declare_retain_options(ConfigSchema& s, RetainTerm retain) {
-  if (retain == RetainTerm::None) return;
-  s.option("method.retain_weight", 1.0, "weight of the retain term");
-  if (retain == RetainTerm::Klr)
-    s.option("method.kl_mask", "answer",
-             "positions KL(ref||theta) averages over: answer tokens, or all (every position incl. padding, as the "
-             "reference code)",
-             {"answer", "all"});
+  if (has_retain_ce(retain)) s.option("method.retain_weight", 1.0, "weight of CE(retain)");
+  if (!has_retain_kl(retain)) return;
+  s.option("method.kl_weight", 1.0, "weight of KL(ref||theta) on retain");
+  s.option("method.kl_mask", "answer",
+           "positions KL(ref||theta) averages over: answer tokens, or all (every position incl. padding, as the "
+           "reference code)",
+           {"answer", "all"});
 }
 
 void read_retain_options(const nlohmann::json& c, RetainTerm retain, ForgetRetainOptions& o) {
   o.retain = retain;
-  if (retain == RetainTerm::None) return;
-  o.retain_weight = config_get<double>(c, "method.retain_weight");
-  if (retain == RetainTerm::Klr) o.kl_mask = config_get<std::string>(c, "method.kl_mask") == "all" ? KlMask::All : KlMask::Answer;
+  if (has_retain_ce(retain)) o.retain_weight = config_get<double>(c, "method.retain_weight");
+  if (!has_retain_kl(retain)) return;
+  o.kl_weight = config_get<double>(c, "method.kl_weight");
+  o.kl_mask = config_get<std::string>(c, "method.kl_mask") == "all" ? KlMask::All : KlMask::Answer;
 }
 
 }  // namespace llmedit::unlearn

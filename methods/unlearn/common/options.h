@@ -11,11 +11,19 @@
 
 namespace llmedit::unlearn {
 
+// The defaults a family's reference script uses (ReLearn's: 4 epochs, 4 accumulation steps).
+struct TrainingDefaults {
+  double learning_rate = 1e-5;
+  int64_t num_train_epochs = 5;
+  int64_t per_device_train_batch_size = 1;
+  int64_t gradient_accumulation_steps = 8;
+};
+
 // method.learning_rate, num_train_epochs, ..., forget_weight: the training loop's settings.
-void declare_training_options(ConfigSchema& schema);
+void declare_training_options(ConfigSchema& schema, const TrainingDefaults& defaults = {});
 void read_training_options(const nlohmann::json& resolved, ForgetRetainOptions& options);
 
-// method.retain_weight (GDR, KLR) and method.kl_mask (KLR); nothing for RetainTerm::None.
+// method.retain_weight (with CE(retain)), method.kl_weight and method.kl_mask (with KL).
 void declare_retain_options(ConfigSchema& schema, RetainTerm retain);
 void read_retain_options(const nlohmann::json& resolved, RetainTerm retain, ForgetRetainOptions& options);
 

@@ -8,7 +8,7 @@ void register_ga_methods(MethodRegistry& registry) {
   ForgetFamily family;
   family.term = ForgetTerm::GradientAscent;
   family.help = "gradient ascent: -CE(forget)";
-  family.retain_terms = {RetainTerm::None, RetainTerm::Gdr, RetainTerm::Klr};
+  family.variants = {{RetainTerm::None, "ga"}, {RetainTerm::Gdr, "ga_gdr"}, {RetainTerm::Klr, "ga_klr"}};
   register_forget_family(registry, family);  // GA has no options of its own
 }
 

@@ -8,7 +8,7 @@ void register_npo_methods(MethodRegistry& registry) {
   ForgetFamily family;
   family.term = ForgetTerm::Npo;
   family.help = "NPO: -(2/beta) mean log sigmoid(beta (nll - nll_ref)) on forget, reference = adapter off";
-  family.retain_terms = {RetainTerm::None, RetainTerm::Gdr, RetainTerm::Klr};
+  family.variants = {{RetainTerm::None, "npo"}, {RetainTerm::Gdr, "npo_gdr"}, {RetainTerm::Klr, "npo_klr"}};
   family.declare = declare_npo_options;
   family.read = read_npo_options;
   register_forget_family(registry, family);

@@ -8,7 +8,7 @@ void register_simnpo_methods(MethodRegistry& registry) {
   ForgetFamily family;
   family.term = ForgetTerm::SimNpo;
   family.help = "SimNPO: -(2/beta) mean log sigmoid(beta (nll/|y| - delta)) on forget, no reference model";
-  family.retain_terms = {RetainTerm::None};
+  family.variants = {{RetainTerm::None, "simnpo"}};
   family.declare = declare_simnpo_options;
   family.read = read_simnpo_options;
   register_forget_family(registry, family);

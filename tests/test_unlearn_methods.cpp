@@ -486,6 +486,13 @@ TEST_CASE("unknown or mismatched methods are config errors naming the key (exit 
   CHECK(foreign.exit_code == 2);
   CHECK_THAT(foreign.error, Catch::Contains("method.beta"));
 
+  config["method"] = {{"name", "npo"}, {"beta", -0.5}};
+  write_json(dir.path + "/npo-beta.json", config);
+  const CommandResult value = run_cli("run " + shell_quote(dir.path + "/npo-beta.json"));
+  CHECK(value.exit_code == 2);
+  CHECK_THAT(value.error, Catch::Contains("npo-beta.json") && Catch::Contains("method.beta") && Catch::Contains("-0.5"));
+  CHECK_FALSE(fs::exists(dir.path + "/run"));  // rejected before the run folder exists
+
   config["method"] = {{"name", "npo_klr"}};
   write_json(dir.path + "/npo.json", config);
   const CommandResult explain = run_cli("config explain " + shell_quote(dir.path + "/npo.json"));

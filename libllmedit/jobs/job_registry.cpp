@@ -53,8 +53,10 @@ LoadedConfig resolve_job_config(const nlohmann::json& raw, const std::string& so
   out.source = source;
   declare_common_options(out.schema, registry);
   kind.declare(out.schema);
-  if (kind.declare_dependent) kind.declare_dependent(out.schema, SchemaContext{raw, source, registry.methods()});
+  const SchemaContext context{raw, source, registry.methods()};
+  if (kind.declare_dependent) kind.declare_dependent(out.schema, context);
   out.resolved = resolve_config(raw, out.schema, source);
+  if (kind.validate) kind.validate(out.resolved, context);
   return out;
 }
 

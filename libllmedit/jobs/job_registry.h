@@ -45,6 +45,9 @@ struct JobKind {
   // Options that depend on the config itself, e.g. those of the method its method.name picks;
   // may be empty. Runs after `declare`.
   std::function<void(ConfigSchema&, const SchemaContext&)> declare_dependent;
+  // Checks the resolved config beyond types and choices (e.g. builds the chosen method, whose
+  // factory rejects bad values), so that errors surface before the run folder exists; may be empty.
+  std::function<void(const nlohmann::json& resolved, const SchemaContext&)> validate;
 };
 
 class JobRegistry {

@@ -53,6 +53,17 @@ void declare_method_options(ConfigSchema& s, const SchemaContext& context) {
   context.methods.unlearner(name.get<std::string>(), context.source).declare(s);
 }
 
+// The method's factory checks its option values: build it once, before any work.
+void validate_method(const nlohmann::json& resolved, const SchemaContext& context) {
+  const auto& spec = context.methods.unlearner(config_get<std::string>(resolved, "method.name"), context.source);
+  try {
+    spec.create(resolved);
+  } catch (const Error& e) {
+    if (e.kind() != ErrorKind::Config) throw;
+    throw config_error(context.source + ": " + e.what());
+  }
+}
+
 std::vector<QAItem> read_set(const nlohmann::json& c, const std::string& key) {
   const auto files = config_get<std::vector<std::string>>(c, "data." + key);
   if (files.empty()) return {};
@@ -208,6 +219,7 @@ JobKind unlearn_job_kind() {
   kind.help = "remove the forget items' knowledge with a registered unlearning method (method.name)";
   kind.declare = declare_unlearn_options;
   kind.declare_dependent = declare_method_options;
+  kind.validate = validate_method;
   kind.run = run_unlearn;
   return kind;
 }

@@ -2,13 +2,13 @@
 
 #include <torch/torch.h>
 
-#include <filesystem>
 #include <optional>
 
 #include "libllmedit/core/error.h"
 #include "libllmedit/core/logging.h"
 #include "libllmedit/data/text_corpus.h"
 #include "libllmedit/jobs/eval_job.h"
+#include "libllmedit/jobs/lora_setup.h"
 #include "libllmedit/jobs/model_setup.h"
 #include "libllmedit/jobs/qa_data.h"
 #include "libllmedit/model/init_weights.h"
@@ -19,8 +19,6 @@
 #include "libllmedit/train/trainer.h"
 
 namespace llmedit {
-
-namespace fs = std::filesystem;
 
 namespace {
 
@@ -53,14 +51,7 @@ void declare_train_options(ConfigSchema& s) {
   s.option("train.save_total_limit", 1, "checkpoints kept on disk");
   s.option("train.logging_steps", 10, "write train_log.jsonl every N steps");
   // Names as in PEFT's LoraConfig.
-  s.option("lora.enabled", false, "train a LoRA adapter instead of all weights");
-  s.option("lora.r", 8, "LoRA rank");
-  s.option("lora.lora_alpha", 16.0, "LoRA alpha (scaling = alpha / r)");
-  s.option("lora.lora_dropout", 0.05, "dropout on the adapter input");
-  s.option("lora.target_modules", nlohmann::json::array(), "module names to adapt (empty: every linear but lm_head)");
-  s.option("lora.merge", true, "merge the adapter and save a full model (false: save the adapter in PEFT format)");
-  s.option("output.save_model", true, "save the trained model (or adapter) in the run folder");
-  s.option("output.save_dtype", "", "dtype of the saved weights (empty: the compute dtype)", {"", "float32", "bfloat16", "float16"});
+  declare_lora_options(s, false, 8, 16.0, "train a LoRA adapter instead of all weights");
   s.option("eval.qa", nlohmann::json::array(), "QA files to answer after training (knowledge accuracy per split)");
   s.option("eval.splits", nlohmann::json::array(), "keep only eval items of these splits (empty: all)");
   declare_answer_options(s, "eval");
@@ -131,24 +122,6 @@ std::vector<TokenizedQA> training_items(const nlohmann::json& c, const QACollato
   return items;
 }
 
-void copy_tokenizer_files(const std::string& tokenizer_path, const std::string& folder) {
-  std::vector<fs::path> files;
-  if (fs::is_directory(tokenizer_path)) {
-    for (const char* name : {"tokenizer.json", "tokenizer.model", "tokenizer_config.json", "special_tokens_map.json"})
-      if (fs::exists(fs::path(tokenizer_path) / name)) files.push_back(fs::path(tokenizer_path) / name);
-  } else {
-    files.push_back(tokenizer_path);
-  }
-  for (const fs::path& file : files)
-    fs::copy_file(file, fs::path(folder) / file.filename(), fs::copy_options::overwrite_existing);
-}
-
-std::optional<torch::Dtype> save_dtype(const nlohmann::json& c) {
-  const std::string name = config_get<std::string>(c, "output.save_dtype");
-  if (name.empty()) return std::nullopt;
-  return parse_dtype(name);
-}
-
 JobOutcome run_train(JobContext& context) {
   const nlohmann::json& c = context.config;
   const std::string source = context.run.path("config.resolved.json");
@@ -162,17 +135,9 @@ JobOutcome run_train(JobContext& context) {
   std::shared_ptr<CausalLM> model =
       config_value(c, "model.init").is_null() ? load_model_from_config(c, source) : init_model(c, *tokenizer.tokenizer, device);
 
-  std::optional<LoraAdapter> adapter;
+  std::optional<LoraAdapter> adapter = attach_lora_from_config(c, *model);
   NamedTensors trainable;
-  if (config_get<bool>(c, "lora.enabled")) {
-    LoraOptions lora;
-    lora.r = config_get<int64_t>(c, "lora.r");
-    lora.alpha = config_get<double>(c, "lora.lora_alpha");
-    lora.dropout = config_get<double>(c, "lora.lora_dropout");
-    lora.target_modules = config_get<std::vector<std::string>>(c, "lora.target_modules");
-    lora.seed = config_get<uint64_t>(c, "seed");
-    for (auto& [name, p] : model->named_weights()) p.set_requires_grad(false);
-    adapter.emplace(LoraAdapter::attach(*model, lora));
+  if (adapter) {
     const NamedTensors names = adapter->peft_tensors();
     const std::vector<torch::Tensor> params = adapter->parameters();
     for (size_t i = 0; i < params.size(); ++i) trainable.emplace_back(names[i].first, params[i]);
@@ -211,15 +176,7 @@ JobOutcome run_train(JobContext& context) {
   if (result.interrupted) return outcome;
 
   model->eval();
-  if (config_get<bool>(c, "output.save_model")) {
-    if (adapter && !config_get<bool>(c, "lora.merge")) {
-      adapter->save_peft(context.run.path("adapter"), config_value(c, "model.path").is_null() ? "" : config_get<std::string>(c, "model.path"));
-    } else {
-      if (adapter) adapter->merge();
-      save_hf_checkpoint(*model, context.run.path("model"), save_dtype(c));
-      copy_tokenizer_files(tokenizer.path, context.run.path("model"));
-    }
-  }
+  save_trained_model(c, *model, adapter, tokenizer.path, context.run);
   const nlohmann::json training = {{"items", items.size()},
                                    {"steps", result.steps_done},
                                    {"final_loss", result.last_loss},

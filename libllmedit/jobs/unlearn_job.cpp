@@ -2,12 +2,12 @@
 
 #include <torch/torch.h>
 
-#include <filesystem>
 #include <optional>
 
 #include "libllmedit/core/error.h"
 #include "libllmedit/core/logging.h"
 #include "libllmedit/jobs/eval_job.h"
+#include "libllmedit/jobs/lora_setup.h"
 #include "libllmedit/jobs/model_setup.h"
 #include "libllmedit/jobs/qa_data.h"
 #include "libllmedit/model/loader.h"
@@ -19,8 +19,6 @@
 
 namespace llmedit {
 
-namespace fs = std::filesystem;
-
 namespace {
 
 void declare_unlearn_options(ConfigSchema& s) {
@@ -29,16 +27,10 @@ void declare_unlearn_options(ConfigSchema& s) {
   s.option("data.retain", nlohmann::json::array(), "QA files with the items to keep (for the retain terms and evaluation)");
   s.option("data.retain_splits", nlohmann::json::array(), "keep only retain items of these splits (empty: all)");
   s.option("data.max_length", 256, "tokens per item at most (the prompt is truncated first)");
-  // Names as in PEFT's LoraConfig; defaults from the ReLearn reference (config/forget_lora.yaml).
-  s.option("lora.enabled", true, "train a LoRA adapter (the reference model is the adapter switched off); false: "
-                                 "full fine-tuning with a frozen copy of the model as the reference");
-  s.option("lora.r", 32, "LoRA rank");
-  s.option("lora.lora_alpha", 32.0, "LoRA alpha (scaling = alpha / r)");
-  s.option("lora.lora_dropout", 0.05, "dropout on the adapter input");
-  s.option("lora.target_modules", nlohmann::json::array(), "module names to adapt (empty: every linear but lm_head)");
-  s.option("lora.merge", true, "merge the adapter and save a full model (false: save the adapter in PEFT format)");
-  s.option("output.save_model", true, "save the unlearned model (or adapter) in the run folder");
-  s.option("output.save_dtype", "", "dtype of the saved weights (empty: the compute dtype)", {"", "float32", "bfloat16", "float16"});
+  // Defaults from the ReLearn reference (config/forget_lora.yaml).
+  declare_lora_options(s, true, 32, 32.0,
+                       "train a LoRA adapter (the reference model is the adapter switched off); false: full "
+                       "fine-tuning with a frozen copy of the model as the reference");
   s.option("eval.enabled", true, "after unlearning, answer the forget and retain questions (knowledge accuracy)");
   s.option("eval.loss", true, "teacher-forced answer loss on forget and retain, before and after unlearning");
   declare_answer_options(s, "eval");
@@ -68,18 +60,6 @@ std::vector<QAItem> read_set(const nlohmann::json& c, const std::string& key) {
   const auto files = config_get<std::vector<std::string>>(c, "data." + key);
   if (files.empty()) return {};
   return read_qa_files(files, config_get<std::vector<std::string>>(c, "data." + key + "_splits"), "data." + key);
-}
-
-std::optional<LoraAdapter> attach_lora(const nlohmann::json& c, CausalLM& model) {
-  if (!config_get<bool>(c, "lora.enabled")) return std::nullopt;
-  LoraOptions lora;
-  lora.r = config_get<int64_t>(c, "lora.r");
-  lora.alpha = config_get<double>(c, "lora.lora_alpha");
-  lora.dropout = config_get<double>(c, "lora.lora_dropout");
-  lora.target_modules = config_get<std::vector<std::string>>(c, "lora.target_modules");
-  lora.seed = config_get<uint64_t>(c, "seed");
-  for (const auto& [name, p] : model.named_weights()) p.set_requires_grad(false);
-  return LoraAdapter::attach(model, lora);
 }
 
 // Token-weighted mean answer NLL over the first `max_items` items (0: all), teacher-forced.
@@ -112,30 +92,6 @@ nlohmann::json set_losses(CausalLM& model, const QACollator& collator, const std
   return out;
 }
 
-void copy_tokenizer_files(const std::string& tokenizer_path, const std::string& folder) {
-  std::vector<fs::path> files;
-  if (fs::is_directory(tokenizer_path)) {
-    for (const char* name : {"tokenizer.json", "tokenizer.model", "tokenizer_config.json", "special_tokens_map.json"})
-      if (fs::exists(fs::path(tokenizer_path) / name)) files.push_back(fs::path(tokenizer_path) / name);
-  } else {
-    files.push_back(tokenizer_path);
-  }
-  for (const fs::path& file : files)
-    fs::copy_file(file, fs::path(folder) / file.filename(), fs::copy_options::overwrite_existing);
-}
-
-void save_result(const nlohmann::json& c, CausalLM& model, std::optional<LoraAdapter>& adapter,
-                 const std::string& tokenizer_path, const RunFolder& run) {
-  if (adapter && !config_get<bool>(c, "lora.merge")) {
-    adapter->save_peft(run.path("adapter"), config_get<std::string>(c, "model.path"));
-    return;
-  }
-  if (adapter) adapter->merge();
-  const std::string dtype = config_get<std::string>(c, "output.save_dtype");
-  save_hf_checkpoint(model, run.path("model"), dtype.empty() ? std::nullopt : std::optional<torch::Dtype>(parse_dtype(dtype)));
-  copy_tokenizer_files(tokenizer_path, run.path("model"));
-}
-
 // Forget items labelled "forget" and retain items "retain", whatever their files call them.
 std::vector<KnowledgeItem> knowledge_items(const std::vector<QAItem>& forget, const std::vector<QAItem>& retain) {
   std::vector<KnowledgeItem> items;
@@ -164,7 +120,7 @@ JobOutcome run_unlearn(JobContext& context) {
   const std::vector<QAItem> retain = read_set(c, "retain");
 
   std::shared_ptr<CausalLM> model = load_model_from_config(c, source);
-  std::optional<LoraAdapter> adapter = attach_lora(c, *model);
+  std::optional<LoraAdapter> adapter = attach_lora_from_config(c, *model);
   const bool measure_loss = config_get<bool>(c, "eval.loss");
   model->eval();
   const nlohmann::json loss_before = measure_loss ? set_losses(*model, collator, forget, retain, c) : nlohmann::json();
@@ -199,7 +155,7 @@ JobOutcome run_unlearn(JobContext& context) {
     for (const auto& [set, value] : after.items())
       outcome.metrics["answer_loss"][set] = {{"before", loss_before.at(set)}, {"after", value}};
   }
-  if (config_get<bool>(c, "output.save_model")) save_result(c, *model, adapter, tokenizer.path, context.run);
+  save_trained_model(c, *model, adapter, tokenizer.path, context.run);
   if (config_get<bool>(c, "eval.enabled")) {
     const nlohmann::json knowledge = evaluate_knowledge_into(
         *model, collator, knowledge_items(forget, retain), read_answer_options(c, "eval", config_get<uint64_t>(c, "seed")),

@@ -25,6 +25,14 @@ struct ChatRequest {
   ChatSampling sampling;
 };
 
+// One reply with what OpenAI's response reports beside it (for `llmedit serve`).
+struct ChatCompletion {
+  std::string text;
+  std::string finish_reason = "stop";  // "stop" (EOS or the model's own end) or "length" (max_tokens)
+  int64_t prompt_tokens = 0;           // 0 when the backend does not count
+  int64_t completion_tokens = 0;
+};
+
 class ChatModel {
  public:
   virtual ~ChatModel() = default;
@@ -33,6 +41,13 @@ class ChatModel {
   // One reply per request, in order. Local models batch the requests; remote ones send them one
   // at a time. Errors name the model and the request index.
   virtual std::vector<std::string> complete(const std::vector<ChatRequest>& requests) = 0;
+  // complete() with finish reasons and token counts. The default wraps complete() and reports
+  // "stop" and no counts; backends that know better override it.
+  virtual std::vector<ChatCompletion> complete_detailed(const std::vector<ChatRequest>& requests) {
+    std::vector<ChatCompletion> out;
+    for (std::string& text : complete(requests)) out.push_back({std::move(text), "stop", 0, 0});
+    return out;
+  }
 };
 
 }  // namespace llmedit

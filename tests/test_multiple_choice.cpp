@@ -158,12 +158,12 @@ TEST_CASE("custom templates take placeholders and reject unknown ones", "[mc]") 
 
   f.question = "Q: {questoin}";
   CHECK_THROWS_WITH(validate_mc_format(f, "c.json"),
-                    "c.json: eval.template.question: unknown placeholder {questoin} (allowed: {choices}, {question}, {subject})");
+                    "c.json: eval.mc.template.question: unknown placeholder {questoin} (allowed: {choices}, {question}, {subject})");
   f.question = "Q: {question";
   CHECK_THROWS_WITH(validate_mc_format(f, "c.json"), Catch::Contains("unmatched '{'"));
   f = mmlu_format();
   f.answer = " answer";
-  CHECK_THROWS_WITH(validate_mc_format(f, "c.json"), Catch::Contains("eval.template.answer must contain {letter}"));
+  CHECK_THROWS_WITH(validate_mc_format(f, "c.json"), Catch::Contains("eval.mc.template.answer must contain {letter}"));
   CHECK_THROWS_AS(builtin_mc_format("cmmlu", "eval.format"), Error);
 }
 
@@ -331,31 +331,34 @@ TEST_CASE("evaluate_mc on a written benchmark: counts, shots, max_items, a 3-opt
   CHECK_THROWS_WITH(evaluate_mc(*model, tokenizer, bench, o), Catch::Contains("no test file for subject \"gamma\""));
   o.subjects = {};
   o.shots = 6;
-  CHECK_THROWS_WITH(evaluate_mc(*model, tokenizer, bench, o), Catch::Contains("eval.shots must be between 0 and 5"));
+  CHECK_THROWS_WITH(evaluate_mc(*model, tokenizer, bench, o), Catch::Contains("eval.mc.shots must be between 0 and 5"));
   o.shots = 0;
   auto small = tiny_llama(40, 256, 0.5, 9);  // byte ids beyond its vocabulary
   CHECK_THROWS_WITH(evaluate_mc(*small, tokenizer, bench, o), Catch::Contains("outside the model's vocabulary of 40"));
 }
 
-TEST_CASE("llmedit run multiple_choice on ArcMMLU with a random tiny Llama sized to the llama2 tokenizer", "[mc][cli]") {
+TEST_CASE("llmedit run eval.mc on ArcMMLU with a random tiny Llama sized to the llama2 tokenizer", "[mc][cli]") {
   require_shared_or_skip("data/arcmmlu");
   require_shared_or_skip("fixtures/tokenizers/llama2-spm");
   TempDir dir("mc-cli");
   const std::string tokenizer = shared_path("fixtures/tokenizers/llama2-spm");
   const int64_t vocab = load_tokenizer(tokenizer)->vocab_size();
   save_hf_checkpoint(*tiny_llama(vocab, 512, 0.02, 3), dir.path + "/model");
-  const nlohmann::json config = {{"job", "multiple_choice"},
+  const nlohmann::json config = {{"job", "eval"},
                                  {"threads", 1},
                                  {"model", {{"path", dir.path + "/model"}, {"tokenizer", tokenizer}}},
-                                 {"data", {{"mc", shared_path("data/arcmmlu")}}},
-                                 {"eval", {{"format", "arcmmlu"}, {"shots", 5}, {"max_items", 20}, {"batch_size", 8}}},
+                                 {"eval", {{"mc", {{"data", shared_path("data/arcmmlu")},
+                                                   {"format", "arcmmlu"},
+                                                   {"shots", 5},
+                                                   {"max_items", 20},
+                                                   {"batch_size", 8}}}}},
                                  {"output", {{"dir", dir.path + "/run"}}}};
   std::ofstream(dir.path + "/mc.json") << config.dump(2);
   const CommandResult run = run_cli("run " + shell_quote(dir.path + "/mc.json"));
   INFO(run.error);
   REQUIRE(run.exit_code == 0);
 
-  const nlohmann::json m = nlohmann::json::parse(read_text_file(dir.path + "/run/metrics.json"));
+  const nlohmann::json m = nlohmann::json::parse(read_text_file(dir.path + "/run/metrics.json"))["mc"];
   CHECK(m["format"] == "arcmmlu");
   CHECK(m["shots"] == 5);
   CHECK(m["max_length"] == 512);
@@ -388,19 +391,19 @@ TEST_CASE("llmedit run multiple_choice on ArcMMLU with a random tiny Llama sized
 
   // Config errors are one line with exit code 2, before any model is loaded.
   nlohmann::json bad = config;
-  bad["eval"]["shots"] = 7;
+  bad["eval"]["mc"]["shots"] = 7;
   bad["output"]["dir"] = dir.path + "/bad1";
   std::ofstream(dir.path + "/bad1.json") << bad.dump();
   const CommandResult r1 = run_cli("run " + shell_quote(dir.path + "/bad1.json"));
   CHECK(r1.exit_code == 2);
-  CHECK(r1.error.find("eval.shots") != std::string::npos);
-  bad["eval"]["shots"] = 0;
-  bad["eval"]["template"] = {{"header", "x"}};
+  CHECK(r1.error.find("eval.mc.shots") != std::string::npos);
+  bad["eval"]["mc"]["shots"] = 0;
+  bad["eval"]["mc"]["template"] = {{"header", "x"}};
   bad["output"]["dir"] = dir.path + "/bad2";
   std::ofstream(dir.path + "/bad2.json") << bad.dump();
   const CommandResult r2 = run_cli("run " + shell_quote(dir.path + "/bad2.json"));
   CHECK(r2.exit_code == 2);
-  CHECK(r2.error.find("eval.template.header applies only when eval.format is \"custom\"") != std::string::npos);
+  CHECK(r2.error.find("eval.mc.template.header applies only when eval.mc.format is \"custom\"") != std::string::npos);
 }
 
 TEST_CASE("the shipped multiple-choice configs resolve", "[mc][cli]") {
@@ -408,6 +411,6 @@ TEST_CASE("the shipped multiple-choice configs resolve", "[mc][cli]") {
     const CommandResult r = run_cli("config explain " + shell_quote(std::string(LLMEDIT_SOURCE_DIR) + "/" + file));
     INFO(file << ": " << r.error);
     CHECK(r.exit_code == 0);
-    CHECK(r.output.find("data.mc") != std::string::npos);
+    CHECK(r.output.find("eval.mc.data") != std::string::npos);
   }
 }

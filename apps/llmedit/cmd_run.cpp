@@ -17,13 +17,6 @@ struct RunOptions {
   std::string resume;
 };
 
-JobRegistry builtin_registry() {
-  JobRegistry registry;
-  register_builtin_jobs(registry);
-  register_builtin_methods(registry.methods());
-  return registry;
-}
-
 void run_command(const RunOptions& o) {
   if (o.config.empty() == o.resume.empty()) throw usage_error("run: give a CONFIG file or --resume RUN_DIR (not both)");
   if (!o.resume.empty() && !o.overrides.empty()) throw usage_error("run: --set cannot change a resumed run's config");
@@ -32,11 +25,7 @@ void run_command(const RunOptions& o) {
   const RunResult result = o.resume.empty()
                                ? run_job(load_job_config(o.config, o.overrides, registry), registry, &interrupt)
                                : resume_job(o.resume, registry, &interrupt);
-  if (result.outcome.interrupted) {
-    std::cerr << "llmedit: interrupted; checkpoint saved. Continue with: llmedit run --resume " << result.dir << std::endl;
-    std::exit(130);
-  }
-  std::cout << result.dir << std::endl;
+  print_run_result(result);
 }
 
 void explain_command(const RunOptions& o) {
@@ -46,6 +35,21 @@ void explain_command(const RunOptions& o) {
 }
 
 }  // namespace
+
+JobRegistry builtin_registry() {
+  JobRegistry registry;
+  register_builtin_jobs(registry);
+  register_builtin_methods(registry.methods());
+  return registry;
+}
+
+void print_run_result(const RunResult& result) {
+  if (result.outcome.interrupted) {
+    std::cerr << "llmedit: interrupted; checkpoint saved. Continue with: llmedit run --resume " << result.dir << std::endl;
+    std::exit(130);
+  }
+  std::cout << result.dir << std::endl;
+}
 
 void add_run_commands(CLI::App& app) {
   auto options = std::make_shared<RunOptions>();

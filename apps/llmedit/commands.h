@@ -2,12 +2,22 @@
 #pragma once
 #include <CLI/CLI.hpp>
 
+#include "libllmedit/jobs/job_registry.h"
+
 namespace llmedit::cli {
 
 void add_model_commands(CLI::App& app);      // info, logits, generate  (cmd_model.cpp)
 void add_tokenizer_commands(CLI::App& app);  // tokenize, detokenize, train-tokenizer (cmd_tokenizer.cpp)
 void add_world_commands(CLI::App& app);      // world                   (cmd_world.cpp)
 void add_run_commands(CLI::App& app);        // run, config explain     (cmd_run.cpp)
+void add_serve_commands(CLI::App& app);      // serve                   (cmd_serve.cpp)
+void add_stats_commands(CLI::App& app);      // stats                   (cmd_stats.cpp)
+void add_eval_commands(CLI::App& app);       // eval-mc, metrics --list (cmd_eval.cpp)
+
+// The jobs and methods this program knows (cmd_run.cpp).
+JobRegistry builtin_registry();
+// Prints the run folder, or the resume hint and exits 130 when the run was interrupted.
+void print_run_result(const RunResult& result);
 
 // Parses "5,17,3" into ids; throws a usage error naming the option and the bad item.
 std::vector<int64_t> parse_id_list(const std::string& option, const std::string& text);

@@ -43,6 +43,9 @@ int main(int argc, char** argv) {
   llmedit::cli::add_tokenizer_commands(app);
   llmedit::cli::add_world_commands(app);
   llmedit::cli::add_run_commands(app);
+  llmedit::cli::add_serve_commands(app);
+  llmedit::cli::add_stats_commands(app);
+  llmedit::cli::add_eval_commands(app);
   try {
     app.parse(argc, argv);
   } catch (const CLI::CallForHelp& e) {

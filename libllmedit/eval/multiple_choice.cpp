@@ -58,14 +58,14 @@ std::string strip_ascii(const std::string& text) {
 }
 
 std::string render_answer(const MCPromptFormat& f, size_t letter) {
-  return fill(f.answer, {{"letter", mc_letter(letter)}}, "eval.template.answer");
+  return fill(f.answer, {{"letter", mc_letter(letter)}}, "eval.mc.template.answer");
 }
 
 std::string render_choices(const MCPromptFormat& f, const MCItem& item) {
   std::string out;
   for (size_t j = 0; j < item.choices.size(); ++j) {
     if (j > 0) out += f.choice_separator;
-    out += fill(f.choice, {{"letter", mc_letter(j)}, {"choice", item.choices[j]}}, "eval.template.choice");
+    out += fill(f.choice, {{"letter", mc_letter(j)}, {"choice", item.choices[j]}}, "eval.mc.template.choice");
   }
   return out;
 }
@@ -190,10 +190,10 @@ PreparedSubject prepare_subject(const Tokenizer& tokenizer, const MCBenchmark& b
   if (options.shots > 0) {
     auto dev = benchmark.dev.find(subject);
     if (dev == benchmark.dev.end())
-      throw data_error("eval.shots is " + std::to_string(options.shots) + " but the benchmark has no dev/" + subject +
+      throw data_error("eval.mc.shots is " + std::to_string(options.shots) + " but the benchmark has no dev/" + subject +
                        ".csv to take shots from");
     if (dev->second.size() < static_cast<size_t>(options.shots))
-      spdlog::warn("dev/{}.csv has {} rows, fewer than eval.shots = {}; using them all", subject, dev->second.size(),
+      spdlog::warn("dev/{}.csv has {} rows, fewer than eval.mc.shots = {}; using them all", subject, dev->second.size(),
                    options.shots);
     shots = prepare_mc_shots(tokenizer, options.format, subject, dev->second, static_cast<size_t>(options.shots));
   }
@@ -283,7 +283,7 @@ MCPromptFormat builtin_mc_format(const std::string& name, const std::string& fie
 }
 
 void validate_mc_format(const MCPromptFormat& f, const std::string& source) {
-  const std::string p = source + ": eval.template.";
+  const std::string p = source + ": eval.mc.template.";
   fill(f.header, {{"subject", "s"}}, p + "header");
   fill(f.question, {{"subject", "s"}, {"question", "q"}, {"choices", "c"}}, p + "question");
   fill(f.choice, {{"letter", "A"}, {"choice", "c"}}, p + "choice");
@@ -304,14 +304,14 @@ std::string mc_subject_name(const MCPromptFormat& f, const std::string& subject)
 }
 
 std::string render_mc_header(const MCPromptFormat& f, const std::string& subject) {
-  return fill(f.header, {{"subject", mc_subject_name(f, subject)}}, "eval.template.header");
+  return fill(f.header, {{"subject", mc_subject_name(f, subject)}}, "eval.mc.template.header");
 }
 
 std::string render_mc_question(const MCPromptFormat& f, const std::string& subject, const MCItem& item) {
   const Values values = {{"subject", mc_subject_name(f, subject)},
                          {"question", f.strip_question ? strip_ascii(item.question) : item.question},
                          {"choices", render_choices(f, item)}};
-  return fill(f.question, values, "eval.template.question");
+  return fill(f.question, values, "eval.mc.template.question");
 }
 
 std::string render_mc_shot(const MCPromptFormat& f, const std::string& subject, const MCItem& item) {
@@ -344,7 +344,7 @@ MCShots prepare_mc_shots(const Tokenizer& tokenizer, const MCPromptFormat& f, co
 
 MCPrompt build_mc_prompt(const Tokenizer& tokenizer, const MCPromptFormat& f, const std::string& subject,
                          const MCShots& shots, const MCItem& item, int64_t max_length) {
-  if (max_length < 2) throw config_error("eval.max_length must be at least 2, got " + std::to_string(max_length));
+  if (max_length < 2) throw config_error("eval.mc.max_length must be at least 2, got " + std::to_string(max_length));
   const std::string header = render_mc_header(f, subject);
   const std::string question = render_mc_question(f, subject, item);
   std::vector<size_t> kept(shots.texts.size());
@@ -387,7 +387,7 @@ MCLetterTokens mc_letter_tokens(const Tokenizer& tokenizer, const MCPromptFormat
       if (out.ids[a] == out.ids[b])
         throw data_error("letters " + mc_letter(a) + " and " + mc_letter(b) + " start with the same token " +
                          std::to_string(out.ids[a]) + " (\"" + tokenizer.id_to_piece(out.ids[a]) +
-                         "\") after the cue \"" + cue + "\"; change eval.template.answer or the format");
+                         "\") after the cue \"" + cue + "\"; change eval.mc.template.answer or the format");
   return out;
 }
 
@@ -448,11 +448,11 @@ MCSummary summarize_mc(const std::vector<MCItemResult>& results, std::map<std::s
 MCEvaluation evaluate_mc(CausalLM& model, const Tokenizer& tokenizer, const MCBenchmark& benchmark,
                          const MCOptions& options) {
   if (options.shots < 0 || options.shots > 5)
-    throw config_error("eval.shots must be between 0 and 5, got " + std::to_string(options.shots));
+    throw config_error("eval.mc.shots must be between 0 and 5, got " + std::to_string(options.shots));
   const auto start = std::chrono::steady_clock::now();
   MCEvaluation out;
   out.max_length = options.max_length > 0 ? options.max_length : model.spec().max_position_embeddings;
-  if (out.max_length <= 0) throw config_error("the model declares no max_position_embeddings: set eval.max_length");
+  if (out.max_length <= 0) throw config_error("the model declares no max_position_embeddings: set eval.mc.max_length");
   const PreparedBenchmark prepared =
       prepare_benchmark(tokenizer, benchmark, options, out.max_length, model.spec().vocab_size);
 
@@ -516,6 +516,14 @@ nlohmann::json mc_prediction_json(const MCItemResult& r) {
           {"correct", r.correct()},      {"probs", probs},
           {"logprobs", logprobs},        {"shots", r.shots},
           {"prompt_tokens", r.prompt_tokens}};
+}
+
+nlohmann::json mc_metric_formulas() {
+  return {{"accuracy", "mean over items of [argmax over the choice letters of log p(letter | prompt) = gold] "
+                       "(lm-evaluation-harness acc)"},
+          {"accuracy.macro", "mean of the per-subject accuracies"},
+          {"accuracy.micro", "correct items / items, over every subject"},
+          {"probs", "per item: softmax over the choice letters' next-token log-probabilities"}};
 }
 
 }  // namespace llmedit

@@ -164,6 +164,8 @@ MCEvaluation evaluate_mc(CausalLM& model, const Tokenizer& tokenizer, const MCBe
 // metrics.json: format, shots, max_length, accuracy {macro, micro}, subjects {name: {accuracy,
 // items, correct, rows, duplicates}}, totals, prompt counts and the letter tokens.
 nlohmann::json mc_metrics_json(const MCEvaluation& evaluation, const MCOptions& options);
+// Each reported metric with the formula it computes (`llmedit metrics --list`).
+nlohmann::json mc_metric_formulas();
 // One predictions.jsonl row: subject, row, gold, predicted, correct, probs and logprobs by letter,
 // shots, prompt_tokens.
 nlohmann::json mc_prediction_json(const MCItemResult& item);

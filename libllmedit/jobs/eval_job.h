@@ -1,15 +1,19 @@
-// job "eval": answer QA questions and report what the model knows (knowledge accuracy per split);
-// with eval.unlearning.enabled, the unlearning evaluation (KFR, KRR, LS, ROUGE, TOFU's metrics,
-// entropy) of a forget and a retain set instead.
+// job "eval": evaluate a model as it is, in sections, each when configured:
+//   knowledge   answer data.qa's questions; knowledge accuracy per split (all key facts present)
+//   unlearning  eval.unlearning: KFR, KRR, LS, ROUGE, TOFU's metrics, entropy (unlearning_section.h)
+//   mc          eval.mc: multiple-choice accuracy (mc_section.h)
+// The unlearn job runs the same sections after training.
 #pragma once
 #include <nlohmann/json.hpp>
 
 #include <string>
+#include <vector>
 
 #include "libllmedit/core/config.h"
 #include "libllmedit/eval/knowledge.h"
-#include "libllmedit/eval/unlearning_eval.h"
 #include "libllmedit/jobs/job_registry.h"
+#include "libllmedit/jobs/model_setup.h"
+#include "libllmedit/jobs/unlearning_section.h"
 
 namespace llmedit {
 
@@ -20,27 +24,25 @@ JobKind eval_job_kind();
 void declare_answer_options(ConfigSchema& schema, const std::string& prefix);
 AnswerOptions read_answer_options(const nlohmann::json& config, const std::string& prefix, uint64_t seed);
 
-// Answers the items, writes predictions.jsonl, returns the metrics.
-nlohmann::json evaluate_knowledge_into(CausalLM& model, const QACollator& collator, std::vector<KnowledgeItem> items,
-                                       const AnswerOptions& options, int64_t max_items, const RunFolder& run);
-
-// The eval.unlearning section, read in one place. Model paths are empty when not set.
-struct UnlearningJobOptions {
-  bool enabled = false;
-  std::vector<std::string> forget_files, retain_files;    // empty: data.qa items by split
-  std::vector<std::string> forget_splits, retain_splits;
-  int64_t max_items = 0;                                  // per set; 0: all
-  std::string extractor;                                  // keyfacts | heuristic | llm
-  std::string llm_model;                                  // the llm extractor's local model
-  int64_t llm_max_new_tokens = 64;
-  std::string embedder, embedder_path;                    // ngram | bert (+ sentence-encoder folder)
-  std::string nli_model;                                  // empty: the NLI clause is dropped
-  std::string scorer_model;                               // empty: the evaluated model scores PPL
-  UnlearningEvalOptions eval;
+// What one section adds to a run: metrics.json keys, predictions.jsonl rows (each with an
+// "eval" field naming its section), summary.md text beyond the metrics table.
+struct EvalSection {
+  nlohmann::json metrics = nlohmann::json::object();
+  std::vector<nlohmann::json> rows;
+  std::string summary;
 };
 
-void declare_unlearning_options(ConfigSchema& schema);
-// Throws a config error naming the key (and `source`) on inconsistent settings.
-UnlearningJobOptions read_unlearning_options(const nlohmann::json& config, const std::string& source, uint64_t seed);
+struct EvalSections : EvalSection {
+  void add(EvalSection section);
+};
+
+// Answers the items (the first max_items of each split; 0: all).
+EvalSection evaluate_knowledge_section(CausalLM& model, const QACollator& collator, std::vector<KnowledgeItem> items,
+                                       const AnswerOptions& options, int64_t max_items);
+
+// The unlearning section (when `evaluator` is given) and the mc section (when eval.mc.data is set).
+void run_eval_sections(CausalLM& model, const TokenizerSetup& tokenizer, const QACollator& collator,
+                       const UnlearningEvaluator* evaluator, const nlohmann::json& config, const std::string& source,
+                       EvalSections& sections);
 
 }  // namespace llmedit

@@ -53,7 +53,7 @@ LoadedConfig resolve_job_config(const nlohmann::json& raw, const std::string& so
   out.source = source;
   declare_common_options(out.schema, registry);
   kind.declare(out.schema);
-  const SchemaContext context{raw, source, registry.methods()};
+  const SchemaContext context{raw, source, registry.methods(), registry};
   if (kind.declare_dependent) kind.declare_dependent(out.schema, context);
   out.resolved = resolve_config(raw, out.schema, source);
   if (kind.validate) kind.validate(out.resolved, context);
@@ -74,7 +74,7 @@ RunResult run_in(RunFolder& run, const LoadedConfig& config, const JobRegistry& 
   set_num_threads(config_get<int>(config.resolved, "threads"));
   const JobKind& kind = registry.get(config_get<std::string>(config.resolved, "job"), config.source);
   spdlog::info("{} run in {}", kind.name, run.dir());
-  JobContext context{config.resolved, run, resuming, interrupt, registry.methods()};
+  JobContext context{config.resolved, run, resuming, interrupt, registry.methods(), registry};
   RunResult result{run.dir(), kind.run(context)};
   return result;
 }

@@ -15,6 +15,7 @@
 namespace llmedit {
 
 class InterruptGuard;
+class JobRegistry;
 
 struct JobContext {
   const nlohmann::json& config;  // resolved: every declared key present
@@ -22,6 +23,7 @@ struct JobContext {
   bool resuming = false;
   const InterruptGuard* interrupt = nullptr;
   const MethodRegistry& methods;  // where jobs find methods by name (never by including methods/)
+  const JobRegistry& jobs;        // for jobs that run other jobs (pipeline)
 };
 
 // What a job's config-dependent declarations may look at: the raw config (before validation,
@@ -30,6 +32,7 @@ struct SchemaContext {
   const nlohmann::json& raw;
   const std::string& source;  // the file, for messages
   const MethodRegistry& methods;
+  const JobRegistry& jobs;
 };
 
 struct JobOutcome {

@@ -1,4 +1,4 @@
-#include "libllmedit/jobs/multiple_choice_job.h"
+#include "libllmedit/jobs/mc_section.h"
 
 #include <torch/torch.h>
 
@@ -7,14 +7,14 @@
 #include "libllmedit/core/error.h"
 #include "libllmedit/core/logging.h"
 #include "libllmedit/data/mc_csv.h"
-#include "libllmedit/jobs/model_setup.h"
-#include "libllmedit/report/summary.h"
 
 namespace llmedit {
 
 namespace {
 
-// eval.template.<field>: the pieces of a custom format (docs/multiple_choice.md).
+// eval.mc.template.<field>: the pieces of a custom format (docs/multiple_choice.md).
+const std::string kMC = "eval.mc.";
+
 const char* const kTemplateFields[] = {"header", "question", "choice", "choice_separator", "answer", "shot_separator"};
 
 std::string* template_field(MCPromptFormat& f, const std::string& field) {
@@ -26,29 +26,29 @@ std::string* template_field(MCPromptFormat& f, const std::string& field) {
   return &f.shot_separator;
 }
 
-// "custom" starts from the mmlu format and takes every eval.template.* key that is set;
+// "custom" starts from the mmlu format and takes every eval.mc.template.* key that is set;
 // the built-in formats refuse them, so a template is never silently ignored.
 MCPromptFormat read_format(const nlohmann::json& c, const std::string& source) {
-  const std::string name = config_get<std::string>(c, "eval.format");
+  const std::string name = config_get<std::string>(c, kMC + "format");
   const bool custom = name == "custom";
-  MCPromptFormat f = custom ? mmlu_format() : builtin_mc_format(name, source + ": eval.format");
+  MCPromptFormat f = custom ? mmlu_format() : builtin_mc_format(name, source + ": eval.mc.format");
   if (custom) f.name = "custom";
   for (const char* field : kTemplateFields) {
-    const nlohmann::json& value = config_value(c, std::string("eval.template.") + field);
+    const nlohmann::json& value = config_value(c, std::string(kMC + "template.") + field);
     if (value.is_null()) continue;
     if (!custom)
-      throw config_error(source + ": eval.template." + field + " applies only when eval.format is \"custom\" (it is \"" +
+      throw config_error(source + ": eval.mc.template." + field + " applies only when eval.mc.format is \"custom\" (it is \"" +
                          name + "\")");
     *template_field(f, field) = value.get<std::string>();
   }
-  const nlohmann::json& strip = config_value(c, "eval.template.strip_question");
+  const nlohmann::json& strip = config_value(c, kMC + "template.strip_question");
   if (!strip.is_null()) {
-    if (!custom) throw config_error(source + ": eval.template.strip_question applies only when eval.format is \"custom\"");
+    if (!custom) throw config_error(source + ": eval.mc.template.strip_question applies only when eval.mc.format is \"custom\"");
     f.strip_question = strip.get<bool>();
   }
-  for (const auto& [subject, display] : config_value(c, "eval.subject_names").items()) {
+  for (const auto& [subject, display] : config_value(c, kMC + "subject_names").items()) {
     if (!display.is_string())
-      throw config_error(source + ": eval.subject_names." + subject + " must be a string, got " + display.dump());
+      throw config_error(source + ": eval.mc.subject_names." + subject + " must be a string, got " + display.dump());
     f.subject_names[subject] = display.get<std::string>();
   }
   validate_mc_format(f, source);
@@ -72,75 +72,57 @@ std::string throughput_markdown(const MCEvaluation& e) {
   return line;
 }
 
-JobOutcome run_multiple_choice(JobContext& context) {
-  const nlohmann::json& c = context.config;
-  const std::string source = context.run.path("config.resolved.json");
-  const MCOptions options = read_mc_options(c, source);
-  const MCBenchmark benchmark = read_mc_benchmark(config_get<std::string>(c, "data.mc"));
-  const TokenizerSetup tokenizer = load_tokenizer_from_config(c, source);
-  std::shared_ptr<CausalLM> model = load_model_from_config(c, source);
-  model->eval();
-  const MCEvaluation evaluation = evaluate_mc(*model, *tokenizer.tokenizer, benchmark, options);
-
-  std::vector<nlohmann::json> rows;
-  for (const MCItemResult& item : evaluation.items) rows.push_back(mc_prediction_json(item));
-  context.run.write_predictions(rows);
-  JobOutcome outcome;
-  outcome.metrics = mc_metrics_json(evaluation, options);
-  context.run.write_metrics(outcome.metrics);
-  // Timing stays out of metrics.json, which is identical for the same config on the same machine.
-  context.run.write_summary(summary_markdown("multiple_choice", c, outcome.metrics, {}) + throughput_markdown(evaluation));
-  spdlog::info("multiple choice: macro accuracy {:.4f}, micro {:.4f} over {} questions ({:.2f} questions/s)",
-               evaluation.summary.macro_accuracy, evaluation.summary.micro_accuracy, evaluation.summary.items,
-               evaluation.seconds > 0 ? static_cast<double>(evaluation.items.size()) / evaluation.seconds : 0.0);
-  return outcome;
-}
-
 }  // namespace
 
 void declare_mc_options(ConfigSchema& s) {
-  s.required("data.mc", OptionType::String, "benchmark folder with dev/ and test/ CSVs, one file per subject");
-  s.option("data.subjects", nlohmann::json::array(), "evaluate only these subjects (file stems; empty: every test file)");
-  s.option("eval.format", "mmlu", "prompt format: arcmmlu, mmlu, or custom (eval.template.*)",
+  s.option(kMC + "data", "", "multiple choice: benchmark folder with dev/ and test/ CSVs, one file per subject (empty: off)");
+  s.option(kMC + "subjects", nlohmann::json::array(), "evaluate only these subjects (file stems; empty: every test file)");
+  s.option(kMC + "format", "mmlu", "prompt format: arcmmlu, mmlu, or custom (eval.mc.template.*)",
            {"arcmmlu", "mmlu", "custom"});
-  s.option("eval.shots", 0, "k: the first k dev rows of the subject as examples (0-5)");
-  s.option("eval.max_length", 0, "prompt tokens at most; longest shots are dropped to fit (0: max_position_embeddings)");
-  s.option("eval.batch_size", 8, "prompts per forward pass (left-padded)");
-  s.option("eval.max_items", 0, "evaluate only the first N test rows of each subject (0: all)");
-  s.option("eval.subject_names", nlohmann::json::object(),
+  s.option(kMC + "shots", 0, "k: the first k dev rows of the subject as examples (0-5)");
+  s.option(kMC + "max_length", 0, "prompt tokens at most; longest shots are dropped to fit (0: max_position_embeddings)");
+  s.option(kMC + "batch_size", 8, "prompts per forward pass (left-padded)");
+  s.option(kMC + "max_items", 0, "evaluate only the first N test rows of each subject (0: all)");
+  s.option(kMC + "subject_names", nlohmann::json::object(),
            "subject (file stem) -> name written in the header, over the format's own table");
-  s.optional("eval.template.header", OptionType::String, "custom format: text before the shots; {subject}");
-  s.optional("eval.template.question", OptionType::String,
+  s.optional(kMC + "template.header", OptionType::String, "custom format: text before the shots; {subject}");
+  s.optional(kMC + "template.question", OptionType::String,
              "custom format: a question up to the answer cue; {subject} {question} {choices}");
-  s.optional("eval.template.choice", OptionType::String, "custom format: one option; {letter} {choice}");
-  s.optional("eval.template.choice_separator", OptionType::String, "custom format: between options");
-  s.optional("eval.template.answer", OptionType::String,
+  s.optional(kMC + "template.choice", OptionType::String, "custom format: one option; {letter} {choice}");
+  s.optional(kMC + "template.choice_separator", OptionType::String, "custom format: between options");
+  s.optional(kMC + "template.answer", OptionType::String,
              "custom format: the scored continuation and shot answer; {letter}");
-  s.optional("eval.template.shot_separator", OptionType::String, "custom format: after each shot's answer");
-  s.optional("eval.template.strip_question", OptionType::Bool, "custom format: trim whitespace around questions");
+  s.optional(kMC + "template.shot_separator", OptionType::String, "custom format: after each shot's answer");
+  s.optional(kMC + "template.strip_question", OptionType::Bool, "custom format: trim whitespace around questions");
 }
 
 MCOptions read_mc_options(const nlohmann::json& c, const std::string& source) {
   MCOptions o;
   o.format = read_format(c, source);
-  o.shots = read_bounded(c, "eval.shots", 0, 5, source);
-  o.max_length = read_bounded(c, "eval.max_length", 0, int64_t{1} << 40, source);
-  o.batch_size = read_bounded(c, "eval.batch_size", 1, int64_t{1} << 20, source);
-  o.max_items = read_bounded(c, "eval.max_items", 0, int64_t{1} << 40, source);
-  for (const nlohmann::json& subject : config_value(c, "data.subjects")) {
-    if (!subject.is_string()) throw config_error(source + ": data.subjects must hold strings, got " + subject.dump());
+  o.shots = read_bounded(c, kMC + "shots", 0, 5, source);
+  o.max_length = read_bounded(c, kMC + "max_length", 0, int64_t{1} << 40, source);
+  o.batch_size = read_bounded(c, kMC + "batch_size", 1, int64_t{1} << 20, source);
+  o.max_items = read_bounded(c, kMC + "max_items", 0, int64_t{1} << 40, source);
+  for (const nlohmann::json& subject : config_value(c, kMC + "subjects")) {
+    if (!subject.is_string()) throw config_error(source + ": eval.mc.subjects must hold strings, got " + subject.dump());
     o.subjects.push_back(subject.get<std::string>());
   }
   return o;
 }
 
-JobKind multiple_choice_job_kind() {
-  JobKind kind;
-  kind.name = "multiple_choice";
-  kind.help = "multiple-choice accuracy (MMLU/CMMLU/ArcMMLU CSVs), zero- or k-shot";
-  kind.declare = declare_mc_options;
-  kind.run = run_multiple_choice;
-  return kind;
+MCSectionResult run_mc_section(CausalLM& model, const Tokenizer& tokenizer, const nlohmann::json& c,
+                               const std::string& source) {
+  const MCOptions options = read_mc_options(c, source);
+  const MCBenchmark benchmark = read_mc_benchmark(config_get<std::string>(c, kMC + "data"));
+  const MCEvaluation evaluation = evaluate_mc(model, tokenizer, benchmark, options);
+  MCSectionResult result;
+  for (const MCItemResult& item : evaluation.items) result.rows.push_back(mc_prediction_json(item));
+  result.metrics = mc_metrics_json(evaluation, options);
+  result.summary = throughput_markdown(evaluation);
+  spdlog::info("multiple choice: macro accuracy {:.4f}, micro {:.4f} over {} questions ({:.2f} questions/s)",
+               evaluation.summary.macro_accuracy, evaluation.summary.micro_accuracy, evaluation.summary.items,
+               evaluation.seconds > 0 ? static_cast<double>(evaluation.items.size()) / evaluation.seconds : 0.0);
+  return result;
 }
 
 }  // namespace llmedit

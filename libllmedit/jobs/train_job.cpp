@@ -186,10 +186,11 @@ JobOutcome run_train(JobContext& context) {
   const auto eval_files = config_get<std::vector<std::string>>(c, "eval.qa");
   if (!eval_files.empty()) {
     const auto qa = read_qa_files(eval_files, config_get<std::vector<std::string>>(c, "eval.splits"), "eval.qa");
-    const nlohmann::json knowledge = evaluate_knowledge_into(
+    const EvalSection knowledge = evaluate_knowledge_section(
         *model, collator, to_knowledge_items(qa), read_answer_options(c, "eval", config_get<uint64_t>(c, "seed")),
-        config_get<int64_t>(c, "eval.max_items"), context.run);
-    outcome.metrics.update(knowledge);
+        config_get<int64_t>(c, "eval.max_items"));
+    context.run.write_predictions(knowledge.rows);
+    outcome.metrics.update(knowledge.metrics);
   }
   context.run.write_metrics(outcome.metrics);
   context.run.write_summary(summary_markdown("train", c, outcome.metrics, {}));

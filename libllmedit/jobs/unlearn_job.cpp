@@ -8,6 +8,7 @@
 #include "libllmedit/core/logging.h"
 #include "libllmedit/jobs/eval_job.h"
 #include "libllmedit/jobs/lora_setup.h"
+#include "libllmedit/jobs/mc_section.h"
 #include "libllmedit/jobs/model_setup.h"
 #include "libllmedit/jobs/qa_data.h"
 #include "libllmedit/model/loader.h"
@@ -32,6 +33,10 @@ void declare_unlearn_options(ConfigSchema& s) {
                        "train a LoRA adapter (the reference model is the adapter switched off); false: full "
                        "fine-tuning with a frozen copy of the model as the reference");
   s.option("eval.enabled", true, "after unlearning, answer the forget and retain questions (knowledge accuracy)");
+  // eval.unlearning's sets default to data.forget and data.retain; with augmented forget items
+  // (relearn), point eval.unlearning.forget at the original ones.
+  declare_unlearning_options(s);
+  declare_mc_options(s);
   s.option("eval.loss", true, "teacher-forced answer loss on forget and retain, before and after unlearning");
   declare_answer_options(s, "eval");
 }
@@ -119,6 +124,9 @@ JobOutcome run_unlearn(JobContext& context) {
   if (forget.empty()) throw config_error(source + ": missing required key 'data.forget' (the QA files to forget)");
   const std::vector<QAItem> retain = read_set(c, "retain");
 
+  std::unique_ptr<UnlearningEvaluator> evaluator;
+  if (config_get<bool>(c, "eval.unlearning.enabled")) evaluator = std::make_unique<UnlearningEvaluator>(c, source, forget, retain);
+
   std::shared_ptr<CausalLM> model = load_model_from_config(c, source);
   std::optional<LoraAdapter> adapter = attach_lora_from_config(c, *model);
   const bool measure_loss = config_get<bool>(c, "eval.loss");
@@ -156,14 +164,16 @@ JobOutcome run_unlearn(JobContext& context) {
       outcome.metrics["answer_loss"][set] = {{"before", loss_before.at(set)}, {"after", value}};
   }
   save_trained_model(c, *model, adapter, tokenizer.path, context.run);
-  if (config_get<bool>(c, "eval.enabled")) {
-    const nlohmann::json knowledge = evaluate_knowledge_into(
-        *model, collator, knowledge_items(forget, retain), read_answer_options(c, "eval", config_get<uint64_t>(c, "seed")),
-        config_get<int64_t>(c, "eval.max_items"), context.run);
-    outcome.metrics.update(knowledge);
-  }
+  EvalSections sections;
+  if (config_get<bool>(c, "eval.enabled"))
+    sections.add(evaluate_knowledge_section(*model, collator, knowledge_items(forget, retain),
+                                            read_answer_options(c, "eval", config_get<uint64_t>(c, "seed")),
+                                            config_get<int64_t>(c, "eval.max_items")));
+  run_eval_sections(*model, tokenizer, collator, evaluator.get(), c, source, sections);
+  context.run.write_predictions(sections.rows);
+  outcome.metrics.update(sections.metrics);
   context.run.write_metrics(outcome.metrics);
-  context.run.write_summary(summary_markdown("unlearn", c, outcome.metrics, {}));
+  context.run.write_summary(summary_markdown("unlearn", c, outcome.metrics, {}) + sections.summary);
   return outcome;
 }
 

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
-# Installs, builds and runs the quickstart: the shipped world model answers its world's forget
-# and retain questions; the run folder's metrics.json holds the knowledge accuracy per split.
+# Installs, builds and runs the quickstart (configs/quickstart.json, a pipeline): the shipped world
+# model is evaluated, unlearned with ga_gdr, npo_gdr and relearn, and each result evaluated; the
+# comparison table is in the run folder's summary.md.
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 bash "$root/scripts/setup.sh"

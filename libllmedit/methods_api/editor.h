@@ -1,10 +1,14 @@
-// The editing interfaces (DESIGN.md §4): declared here so the registry has room for them; the
-// methods (methods/edit, methods/temporal) arrive with their issues.
+// The editing interfaces (DESIGN.md §4). An editor gets the model, the tokenizer, the requests
+// (CounterFact layout, libllmedit/data/counterfact.h) and where its key statistics live; it
+// changes the model's weights in place and returns what it changed. Like the unlearner it never
+// reads config files: its typed options come from its factory in the MethodRegistry.
 #pragma once
 #include <torch/types.h>
 
 #include <nlohmann/json.hpp>
 
+#include <cstdint>
+#include <functional>
 #include <string>
 #include <utility>
 #include <vector>
@@ -14,10 +18,14 @@ namespace llmedit {
 class CausalLM;        // libllmedit/model/causal_lm.h
 class Tokenizer;       // libllmedit/tokenizer/tokenizer.h
 class InterruptGuard;  // libllmedit/core/interrupt.h
+struct EditRequest;    // libllmedit/data/counterfact.h: prompt with "{}", subject, target_new, target_true
 
-// One fact edit: `prompt` holds "{}" where the subject goes.
-struct EditRequest {
-  std::string prompt, subject, target_new, target_true;
+// Which model the edit starts from, so an editor can find the key statistics computed for it
+// (libllmedit/edit/key_statistics.h) and name the `llmedit stats` command when they are missing.
+struct EditModelInfo {
+  std::string path;        // model.path, as the stats command takes it
+  std::string dtype;       // model.dtype
+  std::string weights_hash;  // of the unedited weights (model_weights_hash)
 };
 
 struct EditInputs {
@@ -25,6 +33,13 @@ struct EditInputs {
   const Tokenizer* tokenizer = nullptr;
   const std::vector<EditRequest>* requests = nullptr;
   const InterruptGuard* interrupt = nullptr;
+  EditModelInfo model_info;
+  // A folder for what an editor caches with the run (ROME's sampled context prefixes); "" keeps
+  // nothing.
+  std::string cache_dir;
+  uint64_t seed = 0;
+  bool progress = true;
+  std::function<void(const nlohmann::json&)> log;  // may be empty
 };
 
 struct EditOutcome {

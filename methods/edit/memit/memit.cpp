@@ -1,0 +1,145 @@
+#include "methods/edit/memit/memit.h"
+
+#include <torch/torch.h>
+
+#include <spdlog/spdlog.h>
+
+#include <chrono>
+
+#include "libllmedit/core/error.h"
+#include "libllmedit/core/interrupt.h"
+#include "libllmedit/core/progress.h"
+#include "libllmedit/edit/edit_tokens.h"
+#include "libllmedit/edit/mlp_layer.h"
+#include "libllmedit/model/causal_lm.h"
+#include "libllmedit/tokenizer/tokenizer.h"
+#include "methods/edit/common/arch_defaults.h"
+#include "methods/edit/common/value_optimizer.h"
+#include "methods/edit/rome/rome.h"
+
+namespace llmedit::edit {
+
+nlohmann::json MemitOptions::to_json() const {
+  nlohmann::json j = {{"layers", layers},
+                      {"mom2_update_weight", mom2_update_weight ? nlohmann::json(*mom2_update_weight) : nlohmann::json()}};
+  j.update(value.to_json());
+  j.update(context_options_json(context));
+  j.update(stats.to_json());
+  return j;
+}
+
+torch::Tensor memit_delta(const torch::Tensor& residuals, const torch::Tensor& keys, const torch::Tensor& second_moment,
+                          double lambda) {
+  const torch::Tensor K = keys.to(torch::kDouble);                                       // [F, n]
+  const torch::Tensor R = residuals.to(K.device(), torch::kDouble);                      // [D, n]
+  const torch::Tensor A = lambda * second_moment.to(K.device(), torch::kDouble) + torch::matmul(K, K.t());  // [F, F]
+  const auto [L, info] = torch::linalg_cholesky_ex(A);
+  // A is symmetric, so R Kᵀ A⁻¹ = R (A⁻¹ K)ᵀ.
+  const torch::Tensor X = info.item<int64_t>() == 0 ? torch::cholesky_solve(K, L) : torch::linalg_solve(A, K);  // [F, n]
+  return torch::matmul(R, X.t());  // [D, F]
+}
+
+namespace {
+
+// The subject's last token in each request's bare prompt.
+std::vector<int64_t> bare_positions(const Tokenizer& tokenizer, const std::vector<EditRequest>& requests,
+                                    std::vector<std::vector<int64_t>>& seqs) {
+  std::vector<int64_t> positions;
+  for (size_t i = 0; i < requests.size(); ++i) {
+    seqs.push_back(tokenizer.encode(filled_prompt(requests[i]), true));
+    positions.push_back(subject_last_index(tokenizer, requests[i].prompt, requests[i].subject, request_label(requests[i], i)));
+  }
+  return positions;
+}
+
+}  // namespace
+
+EditOutcome Memit::edit(const EditInputs& inputs) {
+  CausalLM& model = *inputs.model;
+  const Tokenizer& tokenizer = *inputs.tokenizer;
+  const auto& requests = *inputs.requests;
+  for (size_t i = 0; i < requests.size(); ++i) check_edit_request(requests[i], i);
+  const ArchEditDefaults d = reference_defaults(model.spec());
+  const std::vector<int64_t> layers = resolve_layers(options_.layers, d.memit_layers, model.spec().num_layers);
+  const ValueOptions v = options_.value.resolve(d, d.memit_clamp_norm_factor);
+  const double lambda = options_.mom2_update_weight.value_or(d.mom2_update_weight);
+  nlohmann::json settings = {{"method", "memit"},  {"defaults_from", d.source}, {"layers", layers},
+                             {"v_num_grad_steps", v.num_grad_steps}, {"v_lr", v.lr}, {"v_weight_decay", v.weight_decay},
+                             {"clamp_norm_factor", v.clamp_norm_factor}, {"kl_factor", v.kl_factor},
+                             {"mom2_update_weight", lambda}, {"requests", requests.size()}};
+  spdlog::info("memit settings: {}", settings.dump());
+  const std::vector<torch::Tensor> C = load_second_moments(options_.stats, inputs.model_info, layers,
+                                                           model.spec().intermediate_size);
+  const std::vector<std::string> templates = edit_context_templates(inputs, options_.context);
+  EditOutcome outcome;
+  outcome.log.push_back(settings);
+
+  const int64_t z_layer = layers.back();
+  std::vector<torch::Tensor> z;
+  {
+    ProgressBar bar("memit targets", static_cast<int64_t>(requests.size()), "request", inputs.progress);
+    for (size_t i = 0; i < requests.size(); ++i) {
+      if (inputs.interrupt && inputs.interrupt->requested()) throw usage_error("memit: interrupted");
+      const auto start = std::chrono::steady_clock::now();
+      const ValueResult r = optimize_value(model, tokenizer, requests[i], i, templates, z_layer, "output", v);
+      z.push_back(r.target.to(torch::kDouble));
+      nlohmann::json record = r.log();
+      record["request"] = i;
+      record["layer"] = z_layer;
+      record["seconds"] = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+      outcome.log.push_back(record);
+      if (inputs.log) inputs.log(record);
+      bar.update(static_cast<int64_t>(i + 1));
+    }
+  }
+  const torch::Tensor Z = torch::stack(z, 1);  // [D, n]
+  std::vector<std::vector<int64_t>> seqs;
+  const std::vector<int64_t> positions = bare_positions(tokenizer, requests, seqs);
+  for (size_t l = 0; l < layers.size(); ++l) {
+    std::vector<torch::Tensor> keys;
+    for (size_t i = 0; i < requests.size(); ++i)
+      keys.push_back(subject_keys(model, tokenizer, requests[i], i, templates, layers[l]).to(torch::kDouble).mean(0));
+    const torch::Tensor K = torch::stack(keys, 1);  // [F, n]
+    const torch::Tensor current =
+        activations_at(model, seqs, positions, {layer_site(z_layer, "output")})[0].to(torch::kDouble).t();  // [D, n]
+    const torch::Tensor R = (Z.to(current.device()) - current) / static_cast<double>(layers.size() - l);
+    const torch::Tensor delta = memit_delta(R, K, C[l], lambda);  // [D, F]
+    const torch::Tensor stored = add_mlp_out_delta(model, layers[l], delta);
+    outcome.deltas.emplace_back(mlp_out_weight_name(model, layers[l]), stored);
+    nlohmann::json record = {{"layer", layers[l]},
+                             {"residual_norm", R.norm().item<double>()},
+                             {"delta_norm", delta.norm().item<double>()}};
+    outcome.log.push_back(record);
+    if (inputs.log) inputs.log(record);
+  }
+  return outcome;
+}
+
+void register_memit(MethodRegistry& registry) {
+  EditorSpec spec;
+  spec.name = "memit";
+  spec.help = "MEMIT: batched edits spread over several MLP layers (Meng et al. 2023)";
+  spec.declare = [](ConfigSchema& s) {
+    s.option("method.layers", nlohmann::json::array(), "layers to edit (empty: the reference layers scaled to the model)");
+    declare_value_options(s, "‖δ‖ ≤ this · ‖h‖ (default per architecture: 0.75, Llama 4)");
+    s.optional("method.mom2_update_weight", OptionType::Number,
+               "λ in ΔW = R Kᵀ(λC + KKᵀ)⁻¹ (default per architecture: GPT-2 XL 20000, GPT-J and Llama 15000)");
+    declare_context_options(s);
+    declare_stats_options(s);
+  };
+  spec.create = [](const nlohmann::json& c) -> std::unique_ptr<Editor> {
+    MemitOptions o;
+    o.layers = config_get<std::vector<int64_t>>(c, "method.layers");
+    o.value = read_value_options(c);
+    if (!config_value(c, "method.mom2_update_weight").is_null())
+      o.mom2_update_weight = config_get<double>(c, "method.mom2_update_weight");
+    o.context = read_context_options(c);
+    o.stats = read_stats_options(c);
+    require_edit_option(!o.mom2_update_weight || *o.mom2_update_weight >= 0, "mom2_update_weight", "non-negative",
+                        config_value(c, "method.mom2_update_weight"));
+    return std::make_unique<Memit>(std::move(o));
+  };
+  registry.add(std::move(spec));
+}
+
+}  // namespace llmedit::edit

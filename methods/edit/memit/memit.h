@@ -1,0 +1,46 @@
+// MEMIT: Mass-Editing Memory in a Transformer (Meng, Sharma, Andonian, Belinkov, Bau, ICLR 2023,
+// Alg. 1). For a batch of requests:
+//   z_i = h_i + δ_i at the last edited layer's output, δ_i trained per request
+//         (methods/edit/common/value_optimizer.h);
+//   for each edited layer l in order: K = subject keys at l (averaged over the contexts), one
+//   column per request; R = (z − h_L(current)) / (layers left, this one included): the
+//   residual spread over the remaining layers; ΔW_l = R Kᵀ (λC + KKᵀ)⁻¹ (eq. 14), solved in
+//   float64 through a Cholesky factor.
+#pragma once
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "libllmedit/edit/context_templates.h"
+#include "libllmedit/methods_api/method_registry.h"
+#include "methods/edit/common/edit_options.h"
+
+namespace llmedit::edit {
+
+struct MemitOptions {
+  std::vector<int64_t> layers;  // empty: the architecture's reference layers
+  ValueSettings value;
+  std::optional<double> mom2_update_weight;  // λ; empty: per architecture
+  ContextTemplateOptions context;
+  StatsOptions stats;
+  nlohmann::json to_json() const;
+};
+
+// ΔW = R Kᵀ (λC + KKᵀ)⁻¹: residuals R [D, n], keys K [F, n], C [F, F]; float64 [D, F].
+torch::Tensor memit_delta(const torch::Tensor& residuals, const torch::Tensor& keys, const torch::Tensor& second_moment,
+                          double lambda);
+
+class Memit : public Editor {
+ public:
+  explicit Memit(MemitOptions options) : options_(std::move(options)) {}
+  nlohmann::json options_json() const override { return options_.to_json(); }
+  EditOutcome edit(const EditInputs& inputs) override;
+
+ private:
+  MemitOptions options_;
+};
+
+void register_memit(MethodRegistry& registry);
+
+}  // namespace llmedit::edit

@@ -1,0 +1,379 @@
+// Fact editing (methods/edit, libllmedit/edit, eval/edit_metrics, job edit): key statistics
+// equal KᵀK/n computed directly; after a ROME edit the edited layer maps the bare prompt's key to
+// v* (Llama world-tiny and the GPT-2 Conv1D fixture); MEMIT's solve with λ → 0 is the
+// least-squares solution; FT's clamp holds for every element; malformed requests fail naming the
+// request; `llmedit stats` then `llmedit run` end to end.
+#include <torch/torch.h>
+
+#include <catch2/catch.hpp>
+#include <nlohmann/json.hpp>
+
+#include <filesystem>
+#include <fstream>
+#include <map>
+
+#include "libllmedit/core/atomic_file.h"
+#include "libllmedit/core/error.h"
+#include "libllmedit/core/interrupt.h"
+#include "libllmedit/data/counterfact.h"
+#include "libllmedit/edit/edit_tokens.h"
+#include "libllmedit/edit/key_statistics.h"
+#include "libllmedit/edit/mlp_layer.h"
+#include "libllmedit/eval/edit_metrics.h"
+#include "libllmedit/model/causal_lm.h"
+#include "libllmedit/model/loader.h"
+#include "libllmedit/tokenizer/tokenizer.h"
+#include "methods/edit/ft/ft.h"
+#include "methods/edit/memit/memit.h"
+#include "methods/edit/rome/rome.h"
+#include "tests/cli_runner.h"
+#include "tests/fixtures.h"
+
+using namespace llmedit;
+using namespace llmedit::edit;
+using namespace llmedit::test;
+namespace fs = std::filesystem;
+
+namespace {
+
+const std::string kRoot = LLMEDIT_SOURCE_DIR;
+const std::string kWorldModel = kRoot + "/data/models/world-tiny";
+
+struct World {
+  std::shared_ptr<CausalLM> model = load_causal_lm(kWorldModel);
+  std::unique_ptr<Tokenizer> tokenizer = load_tokenizer(kWorldModel);
+  World() { model->eval(); }
+};
+
+EditRequest request(const std::string& prompt, const std::string& subject, const std::string& target_new,
+                    const std::string& target_true) {
+  EditRequest r;
+  r.prompt = prompt;
+  r.subject = subject;
+  r.target_new = target_new;
+  r.target_true = target_true;
+  return r;
+}
+
+double relative_error(const torch::Tensor& a, const torch::Tensor& b) {
+  return ((a.to(torch::kDouble) - b.to(torch::kDouble)).norm() / b.to(torch::kDouble).norm()).item<double>();
+}
+
+// The layer's MLP output at the subject's last token of the bare prompt.
+torch::Tensor mlp_output_at_subject(CausalLM& model, const Tokenizer& tokenizer, const EditRequest& r, int64_t layer) {
+  const int64_t pos = subject_last_index(tokenizer, r.prompt, r.subject, "test");
+  return activations_at(model, {tokenizer.encode(filled_prompt(r), true)}, {pos}, {layer_site(layer, "mlp.output")})[0][0];
+}
+
+ValueOptions quick_value_options() {
+  ValueOptions v;
+  v.num_grad_steps = 6;
+  v.weight_decay = 1e-3;
+  return v;
+}
+
+// One id per byte (4 + byte mod 90), BOS 1: for models without a tokenizer file (the GPT-2 fixture).
+class ByteTokenizer : public Tokenizer {
+ public:
+  std::vector<int64_t> encode(const std::string& text, bool add_special_tokens) const override {
+    std::vector<int64_t> ids;
+    if (add_special_tokens) ids.push_back(1);
+    for (unsigned char c : text) ids.push_back(4 + c % 90);
+    return ids;
+  }
+  std::string decode(const std::vector<int64_t>& ids, bool) const override {
+    std::string s;
+    for (int64_t id : ids)
+      if (id >= 4) s += static_cast<char>('a' + (id - 4) % 26);
+    return s;
+  }
+  std::string id_to_piece(int64_t id) const override { return std::to_string(id); }
+  int64_t piece_to_id(const std::string&) const override { return -1; }
+  int64_t vocab_size() const override { return 100; }
+  int64_t bos_id() const override { return 1; }
+  int64_t eos_id() const override { return 2; }
+  int64_t pad_id() const override { return 0; }
+};
+
+// Keys of every token of every document, computed directly with a read hook: K [N, F].
+torch::Tensor all_keys(CausalLM& model, const Tokenizer& tokenizer, const std::vector<std::string>& docs, int64_t layer) {
+  torch::NoGradGuard no_grad;
+  std::vector<torch::Tensor> parts;
+  for (const std::string& d : docs) {
+    torch::Tensor k;
+    ScopedHook hook(model.hooks(), layer_site(layer, "mlp.out_proj.input"), read_hook([&](const torch::Tensor& x) { k = x; }));
+    model.forward(torch::tensor(tokenizer.encode(d, true), torch::kLong).unsqueeze(0));
+    parts.push_back(k[0].to(torch::kDouble));
+  }
+  return torch::cat(parts, 0);
+}
+
+}  // namespace
+
+TEST_CASE("key statistics of a tiny corpus equal KᵀK/n computed directly, cached and resumable", "[edit]") {
+  World w;
+  TempDir dir("edit-stats");
+  const std::vector<std::string> docs = {"Beven Yarerstrom works as a watchmaker.",
+                                         "Rara Morawick was born in Thessin Vale. She writes poetry.",
+                                         "The profession of Beven Yarerstrom is watchmaker."};
+  const std::string corpus = dir.path + "/corpus.txt";
+  write_text_atomic(corpus, docs[0] + "\n\n" + docs[1] + "\n\n" + docs[2] + "\n");
+  KeyStatsSpec spec;
+  spec.stats_dir = dir.path + "/stats";
+  spec.model_path = kWorldModel;
+  spec.model_hash = model_weights_hash(*w.model);
+  spec.corpus = {corpus};
+  spec.samples = 3;
+  spec.max_length = 64;
+
+  // Missing statistics name the command that computes them.
+  try {
+    load_key_second_moment(spec, 1, {1, 2});
+    FAIL("expected a config error");
+  } catch (const Error& e) {
+    CHECK(e.kind() == ErrorKind::Config);
+    CHECK_THAT(e.what(), Catch::Contains("llmedit stats --model " + kWorldModel + " --layers 1,2 --corpus " + corpus +
+                                         " --samples 3 --max-length 64"));
+  }
+
+  KeyStatsRunOptions run;
+  run.batch_size = 2;  // a padded batch and a batch of one
+  run.progress = false;
+  const KeyStatsResult first = compute_key_statistics(*w.model, *w.tokenizer, spec, {1, 2}, run);
+  CHECK(first.samples == 3);
+  CHECK(first.resumed_from == 0);
+  for (int64_t layer : {1, 2}) {
+    const torch::Tensor K = all_keys(*w.model, *w.tokenizer, docs, layer);  // [N, F]
+    const torch::Tensor expected = torch::matmul(K.t(), K) / static_cast<double>(K.size(0));
+    const torch::Tensor C = load_key_second_moment(spec, layer, {1, 2});
+    CHECK(C.scalar_type() == torch::kDouble);
+    CHECK(relative_error(C, expected) < 1e-6);
+  }
+  CHECK(first.tokens == all_keys(*w.model, *w.tokenizer, docs, 1).size(0));
+
+  // A second run finds every layer complete and sums nothing again.
+  const KeyStatsResult again = compute_key_statistics(*w.model, *w.tokenizer, spec, {1, 2}, run);
+  CHECK(again.resumed_from == 3);
+  CHECK(again.tokens == 0);
+
+  // An interrupted run keeps its partial sums, and the next one continues from them.
+  KeyStatsSpec other = spec;
+  other.stats_dir = dir.path + "/stats2";
+  InterruptGuard interrupt;
+  interrupt.request();
+  KeyStatsRunOptions stopped = run;
+  stopped.interrupt = &interrupt;
+  const KeyStatsResult partial = compute_key_statistics(*w.model, *w.tokenizer, other, {1}, stopped);
+  CHECK(partial.interrupted);
+  CHECK_FALSE(try_load_key_second_moment(partial.paths[0]).has_value());
+  const KeyStatsResult resumed = compute_key_statistics(*w.model, *w.tokenizer, other, {1}, run);
+  CHECK_FALSE(resumed.interrupted);
+  CHECK(relative_error(load_key_second_moment(other, 1, {1}), load_key_second_moment(spec, 1, {1})) < 1e-12);
+
+  // Another model (different weights) has another cache key.
+  torch::NoGradGuard no_grad;
+  w.model->weight("model.norm.weight").mul_(1.01);
+  CHECK(model_weights_hash(*w.model) != spec.model_hash);
+}
+
+TEST_CASE("ROME: the edited layer maps the bare prompt's key to v* (Llama, whitened by C)", "[edit]") {
+  World w;
+  const EditRequest r = request("The profession of {} is", "Beven Yarerstrom", "beekeeper", "watchmaker");
+  const std::vector<std::string> templates = {"{}", "Because of the weather. {}", "I saw it. {}"};
+  const int64_t layer = 1;
+  const torch::Tensor K = all_keys(*w.model, *w.tokenizer, {"Beven Yarerstrom works as a watchmaker.",
+                                                           "Rara Morawick was born in Thessin Vale. She writes poetry."},
+                                   layer);
+  const torch::Tensor C = torch::matmul(K.t(), K) / static_cast<double>(K.size(0)) +
+                          1e-3 * torch::eye(K.size(1), torch::kDouble);  // fewer tokens than dimensions
+  for (bool r_rome : {false, true}) {
+    World fresh;
+    const RomeUpdate up = rome_update(*fresh.model, *fresh.tokenizer, r, 0, templates, layer, C, quick_value_options(), r_rome);
+    CHECK(std::abs(up.u.norm().item<double>() - 1.0) < 1e-9);
+    const double before = relative_error(mlp_output_at_subject(*fresh.model, *fresh.tokenizer, r, layer), up.v_star);
+    add_mlp_out_delta(*fresh.model, layer, up.delta_out_in);
+    if (!r_rome) {
+      CHECK(before > 1e-2);  // δ moved v* away from v0
+      CHECK(relative_error(mlp_output_at_subject(*fresh.model, *fresh.tokenizer, r, layer), up.v_star) <= 1e-4);
+    } else {
+      const torch::Tensor mapped = torch::matmul(mlp_out_weight_out_in(*fresh.model, layer).to(torch::kDouble), up.key);
+      CHECK(relative_error(mapped, up.v_star) <= 1e-4);
+    }
+  }
+}
+
+TEST_CASE("ROME on the GPT-2 fixture (Conv1D [in, out]) edits without a shape error and keeps the identity", "[edit]") {
+  require_shared_or_skip("fixtures/hf-tiny/gpt2");
+  auto model = load_causal_lm(shared_path("fixtures/hf-tiny/gpt2"));
+  model->eval();
+  REQUIRE(model->layer(1).down.in_out_layout);
+  ByteTokenizer tokenizer;
+  const EditRequest r = request("The home of {} is", "Ada Lark", "Paris", "Rome");
+  const int64_t layer = 1;
+  const torch::Tensor K = all_keys(*model, tokenizer, {"some text about cities and people", "Ada Lark lives here"}, layer);
+  const torch::Tensor C = torch::matmul(K.t(), K) / static_cast<double>(K.size(0)) + 1e-3 * torch::eye(K.size(1), torch::kDouble);
+  const RomeUpdate up = rome_update(*model, tokenizer, r, 0, {"{}", "hello there. {}"}, layer, C, quick_value_options(), false);
+  const torch::Tensor w_before = model->weight(mlp_out_weight_name(*model, layer)).clone();
+  const torch::Tensor stored = add_mlp_out_delta(*model, layer, up.delta_out_in);
+  CHECK(stored.sizes() == w_before.sizes());  // [F, D] for Conv1D
+  CHECK(stored.size(0) == model->spec().intermediate_size);
+  CHECK(relative_error(mlp_output_at_subject(*model, tokenizer, r, layer), up.v_star) <= 1e-4);
+  // The Editor path: the rome method through its registration, C = I, on the same fixture.
+  MethodRegistry registry;
+  register_rome(registry);
+  ConfigSchema schema;
+  schema.required("method.name", OptionType::String, "method");
+  registry.editor("rome", "test").declare(schema);
+  const nlohmann::json resolved = resolve_config(
+      {{"method", {{"name", "rome"}, {"mom2_adjustment", false}, {"v_num_grad_steps", 3},
+                   {"context_template_length_params", {{3, 2}}}}}},
+      schema, "test");
+  std::unique_ptr<Editor> editor = registry.editor("rome", "test").create(resolved);
+  const std::vector<EditRequest> requests = {r, request("The home of {} is", "Bo Finch", "Oslo", "Lima")};
+  EditInputs inputs;
+  inputs.model = model.get();
+  inputs.tokenizer = &tokenizer;
+  inputs.requests = &requests;
+  inputs.progress = false;
+  const EditOutcome outcome = editor->edit(inputs);
+  REQUIRE(outcome.deltas.size() == 1);
+  CHECK(outcome.deltas[0].first == "transformer.h.1.mlp.c_proj.weight");
+  CHECK(outcome.deltas[0].second.sizes() == w_before.sizes());
+}
+
+TEST_CASE("MEMIT: one layer with λ → 0 reproduces the least-squares solution", "[edit]") {
+  torch::manual_seed(5);
+  const int64_t D = 12, F = 20;
+  for (int64_t n : {1, 4, 9}) {
+    const torch::Tensor K = torch::randn({F, n}, torch::kDouble);
+    const torch::Tensor R = torch::randn({D, n}, torch::kDouble);
+    const torch::Tensor delta = memit_delta(R, K, torch::eye(F, torch::kDouble), 1e-10);
+    // The minimum-norm solution of ΔW K = R is R K⁺.
+    const torch::Tensor least_squares = torch::matmul(R, torch::linalg_pinv(K));
+    CHECK(relative_error(delta, least_squares) < 1e-6);
+    CHECK(relative_error(torch::matmul(delta, K), R) < 1e-6);
+  }
+  // With λ > 0 and a covariance, ΔW solves (λC + KKᵀ) ΔWᵀ = K Rᵀ.
+  const torch::Tensor A = torch::randn({F, F}, torch::kDouble);
+  const torch::Tensor C = torch::matmul(A, A.t()) / F + torch::eye(F, torch::kDouble);
+  const torch::Tensor K = torch::randn({F, 30}, torch::kDouble), R = torch::randn({D, 30}, torch::kDouble);  // n > F
+  const torch::Tensor delta = memit_delta(R, K, C, 3.0);
+  CHECK(relative_error(torch::matmul(3.0 * C + torch::matmul(K, K.t()), delta.t()), torch::matmul(K, R.t())) < 1e-9);
+}
+
+TEST_CASE("FT: after every step each trained weight stays within W0 ± ε", "[edit]") {
+  World w;
+  const double eps = 2e-4;
+  FtOptions o;
+  o.layers = {1, 2};
+  o.num_steps = 4;
+  o.lr = 1e-2;  // far larger steps than ε, so the clamp must act
+  o.norm_constraint = eps;
+  o.early_stop_loss = 0;
+  const std::vector<EditRequest> requests = {
+      request("The profession of {} is", "Beven Yarerstrom", "beekeeper", "watchmaker"),
+      request("The profession of {} is", "Rara Morawick", "architect", "stonemason")};
+  std::map<std::string, torch::Tensor> before;
+  for (int64_t l : o.layers) before[mlp_out_weight_name(*w.model, l)] = w.model->weight(mlp_out_weight_name(*w.model, l)).clone();
+  std::vector<bool> flags;
+  for (const auto& p : w.model->parameters()) flags.push_back(p.requires_grad());
+  FineTune ft(o);
+  EditInputs inputs;
+  inputs.model = w.model.get();
+  inputs.tokenizer = w.tokenizer.get();
+  inputs.requests = &requests;
+  inputs.progress = false;
+  const EditOutcome outcome = ft.edit(inputs);
+  REQUIRE(outcome.deltas.size() == 2);
+  for (const auto& [name, w0] : before) {
+    const torch::Tensor change = (w.model->weight(name) - w0).abs();
+    CHECK(change.max().item<double>() <= eps * (1 + 1e-5));
+    CHECK(change.max().item<double>() >= eps * 0.99);  // the bound is reached, not just respected
+  }
+  std::vector<bool> flags_after;
+  for (const auto& p : w.model->parameters()) flags_after.push_back(p.requires_grad());
+  CHECK(flags_after == flags);
+  // The other layers did not move.
+  const std::string untouched = mlp_out_weight_name(*w.model, 0);
+  CHECK(torch::equal(w.model->weight(untouched), load_causal_lm(kWorldModel)->weight(untouched)));
+}
+
+TEST_CASE("edit requests: a prompt without {} or a subject not in the prompt fails naming the request", "[edit]") {
+  World w;
+  CHECK_THROWS_WITH(check_edit_request(request("The profession of Beven Yarerstrom is", "Beven Yarerstrom", "a", "b"), 3),
+                    Catch::Contains("request 3 (subject 'Beven Yarerstrom')") && Catch::Contains("has no \"{}\""));
+  CHECK_THROWS_WITH(check_edit_request(request("{} and {}", "X", "a", "b"), 0), Catch::Contains("more than one"));
+  CHECK_THROWS_WITH(check_edit_request(request("{} is", " ", "a", "b"), 1), Catch::Contains("request 1"));
+  // A subject glued to the next word is not a run of tokens of the prompt.
+  CHECK_THROWS_WITH(subject_last_index(*w.tokenizer, "The profession of {}is", "Beven Yarerstrom", "request 7"),
+                    Catch::Contains("request 7") && Catch::Contains("Beven Yarerstrom"));
+  // Through an editor: the message names the request.
+  FtOptions o;
+  FineTune ft(o);
+  const std::vector<EditRequest> requests = {request("The profession of {} is", "Rara Morawick", "architect", "stonemason"),
+                                             request("Where was Rara Morawick born?", "Rara Morawick", "Tolvane", "x")};
+  EditInputs inputs;
+  inputs.model = w.model.get();
+  inputs.tokenizer = w.tokenizer.get();
+  inputs.requests = &requests;
+  inputs.progress = false;
+  CHECK_THROWS_WITH(ft.edit(inputs), Catch::Contains("request 1 (subject 'Rara Morawick')"));
+}
+
+TEST_CASE("edit metrics: n-gram entropy and neighborhood agreement", "[edit]") {
+  CHECK(ngram_entropy("a a a a a a") == Approx(0.0));
+  // Four distinct bigrams and three distinct trigrams, each once: (2/3·2 + 4/3·log2 3) / 2.
+  CHECK(ngram_entropy("one two three four five") == Approx((2.0 / 3.0 * 2.0 + 4.0 / 3.0 * std::log2(3.0)) / 2.0));
+  CaseSnapshot a, b;
+  a.neighborhood_argmax = {{1, 2, 3, 4}, {5}};
+  b.neighborhood_argmax = {{1, 2, 0, 4}, {6}};
+  CHECK(neighborhood_agreement(a, b) == Approx((0.75 + 0.0) / 2));
+}
+
+TEST_CASE("llmedit stats, then job edit with rome end to end; missing statistics name the command", "[edit]") {
+  TempDir dir("edit-cli");
+  const std::string stats = dir.path + "/stats";
+  const std::string corpus = kRoot + "/data/world/corpus.txt";
+  nlohmann::json config = {
+      {"job", "edit"},
+      {"seed", 1},
+      {"threads", 1},
+      {"model", {{"path", kWorldModel}}},
+      {"data", {{"requests", kRoot + "/data/world/counterfact.json"}, {"max_requests", 2}}},
+      {"method",
+       {{"name", "rome"}, {"mom2_dataset", {corpus}}, {"mom2_n_samples", 10}, {"stats_dir", stats},
+        {"v_num_grad_steps", 10}, {"context_template_length_params", {{5, 2}}}}},
+      {"eval", {{"generation_tokens", 8}}},
+      {"output", {{"dir", dir.path + "/run"}}}};
+  write_text_atomic(dir.path + "/rome.json", config.dump(2));
+  const CommandResult missing = run_cli("run " + shell_quote(dir.path + "/rome.json"));
+  CHECK(missing.exit_code == 2);
+  CHECK_THAT(missing.error, Catch::Contains("llmedit stats --model " + kWorldModel + " --layers 1 --corpus " + corpus +
+                                            " --samples 10 --max-length 256 --stats-dir " + stats));
+
+  const CommandResult computed = run_cli("stats --model " + shell_quote(kWorldModel) + " --layers 1 --corpus " +
+                                         shell_quote(corpus) + " --samples 10 --stats-dir " + shell_quote(stats) +
+                                         " --threads 1");
+  REQUIRE(computed.exit_code == 0);
+  CHECK(nlohmann::json::parse(computed.output)["samples"] == 10);
+
+  fs::remove_all(dir.path + "/run");
+  const CommandResult run = run_cli("run " + shell_quote(dir.path + "/rome.json"));
+  INFO(run.error);
+  REQUIRE(run.exit_code == 0);
+  const nlohmann::json metrics = nlohmann::json::parse(read_text_file(dir.path + "/run/metrics.json"));
+  CHECK(metrics["edit"]["requests"] == 2);
+  CHECK(metrics["edit"]["mode"] == "sequential_restore");
+  CHECK(metrics["post"]["efficacy"].get<double>() >= 0.5);  // 10 steps on the new target
+  CHECK(metrics["post"].contains("neighborhood"));
+  std::ifstream predictions(dir.path + "/run/predictions.jsonl");
+  int rows = 0;
+  for (std::string line; std::getline(predictions, line);) {
+    const nlohmann::json row = nlohmann::json::parse(line);
+    CHECK(row.contains("pre"));
+    CHECK(row["post"].contains("efficacy"));
+    ++rows;
+  }
+  CHECK(rows == 2);
+  CHECK(fs::exists(dir.path + "/run/context_templates.json"));
+}

@@ -7,6 +7,7 @@ packages=(
   libtorch-dev          # LibTorch 1.13 (CPU)
   libopenblas0-openmp   # without it LibTorch multiplies with the reference BLAS, ~20x slower
   libsentencepiece-dev nlohmann-json3-dev libspdlog-dev catch2 libcli11-dev libsqlite3-dev
+  libcurl4-openssl-dev  # HTTPS client of the openai chat provider
 )
 missing=()
 for p in "${packages[@]}"; do

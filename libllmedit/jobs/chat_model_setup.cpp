@@ -4,6 +4,7 @@
 
 #include "libllmedit/core/error.h"
 #include "libllmedit/generate/local_chat_model.h"
+#include "libllmedit/generate/openai_chat_model.h"
 #include "libllmedit/jobs/model_setup.h"
 #include "libllmedit/model/loader.h"
 #include "libllmedit/tokenizer/tokenizer.h"
@@ -56,6 +57,19 @@ std::unique_ptr<ChatModel> make_local(const nlohmann::json& c, const std::string
   });
 }
 
+std::unique_ptr<ChatModel> make_openai(const nlohmann::json& c, const std::string& p, const std::string& source) {
+  OpenAIChatModelOptions options;
+  options.base_url = config_get<std::string>(c, p + ".base_url");
+  options.model = config_get<std::string>(c, p + ".model");
+  options.api_key_env = config_get<std::string>(c, p + ".api_key_env");
+  options.timeout_s = config_get<double>(c, p + ".timeout_s");
+  options.max_retries = static_cast<int>(config_get<int64_t>(c, p + ".max_retries"));
+  if (options.model.empty()) throw config_error(source + ": " + p + ".model is empty; name the endpoint's model id");
+  if (options.timeout_s <= 0) throw config_error(source + ": " + p + ".timeout_s must be positive, got " + std::to_string(options.timeout_s));
+  if (options.max_retries < 0) throw config_error(source + ": " + p + ".max_retries must be >= 0, got " + std::to_string(options.max_retries));
+  return loading(source + ": " + p + ".base_url", [&]() -> std::unique_ptr<ChatModel> { return std::make_unique<OpenAIChatModel>(options); });
+}
+
 }  // namespace
 
 void declare_chat_model_options(ConfigSchema& s, const std::string& p) {
@@ -71,6 +85,7 @@ void declare_chat_model_options(ConfigSchema& s, const std::string& p) {
 std::unique_ptr<ChatModel> make_chat_model(const std::string& provider, const nlohmann::json& resolved, const std::string& prefix,
                                            const std::string& source) {
   if (provider == "local") return make_local(resolved, prefix, source);
+  if (provider == "openai") return make_openai(resolved, prefix, source);
   throw config_error(source + ": unknown chat model provider \"" + provider + "\"; use local or openai");
 }
 

@@ -422,7 +422,7 @@ TEST_CASE("job eval with eval.unlearning writes KFR/KRR/LS and per-item rows", "
     const CommandResult bad = run_cli("run " + shell_quote(dir.path + "/eval.json") + " --set eval.unlearning.extractor=llm" +
                                       " --set output.dir=" + shell_quote(dir.path + "/eval3"));
     CHECK(bad.exit_code == 2);
-    CHECK_THAT(bad.error, Catch::Contains("eval.unlearning.llm_model"));
+    CHECK_THAT(bad.error, Catch::Contains("eval.unlearning.llm.model"));
   }
 }
 

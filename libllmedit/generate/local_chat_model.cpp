@@ -67,6 +67,7 @@ std::vector<std::string> LocalChatModel::complete(const std::vector<ChatRequest>
 std::vector<ChatCompletion> LocalChatModel::complete_detailed(const std::vector<ChatRequest>& requests) {
   std::vector<std::vector<int64_t>> prompts(requests.size());
   std::map<SamplingKey, std::vector<size_t>> groups;
+  std::vector<int64_t> max_tokens(requests.size());
   for (size_t i = 0; i < requests.size(); ++i) {
     const std::string where = options_.name + ": request " + std::to_string(i);
     check_sampling(requests[i].sampling, where);
@@ -76,12 +77,16 @@ std::vector<ChatCompletion> LocalChatModel::complete_detailed(const std::vector<
     } catch (const Error& e) {
       throw Error(e.kind(), where + ": " + e.what());
     }
-    const int64_t context = model_->spec().max_position_embeddings;
-    if (context > 0 && static_cast<int64_t>(prompts[i].size()) + requests[i].sampling.max_tokens > context)
-      throw usage_error(where + ": prompt of " + std::to_string(prompts[i].size()) + " tokens plus max_tokens " +
-                        std::to_string(requests[i].sampling.max_tokens) + " exceeds the model's context of " +
+    // A reply stops where the context ends (finish_reason "length"), as llama.cpp's server does;
+    // only a prompt that fills the context by itself is an error.
+    ChatSampling sampling = requests[i].sampling;
+    const int64_t context = model_->spec().max_position_embeddings, length = static_cast<int64_t>(prompts[i].size());
+    if (context > 0 && length >= context)
+      throw usage_error(where + ": the prompt's " + std::to_string(length) + " tokens fill the model's context of " +
                         std::to_string(context));
-    groups[key_of(requests[i].sampling)].push_back(i);
+    if (context > 0) sampling.max_tokens = std::min(sampling.max_tokens, context - length);
+    groups[key_of(sampling)].push_back(i);
+    max_tokens[i] = sampling.max_tokens;
   }
 
   std::lock_guard<std::mutex> lock(mutex_);
@@ -91,7 +96,8 @@ std::vector<ChatCompletion> LocalChatModel::complete_detailed(const std::vector<
   for (auto& [key, members] : groups) {
     // Similar lengths together: less padding.
     std::stable_sort(members.begin(), members.end(), [&](size_t a, size_t b) { return prompts[a].size() < prompts[b].size(); });
-    const GenerationOptions generation = generation_options(requests[members.front()].sampling, eos);
+    GenerationOptions generation = generation_options(requests[members.front()].sampling, eos);
+    generation.max_new_tokens = max_tokens[members.front()];
     for (size_t begin = 0; begin < members.size(); begin += batch) {
       const size_t end = std::min(members.size(), begin + batch);
       std::vector<std::vector<int64_t>> chunk;

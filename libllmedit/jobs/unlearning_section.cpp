@@ -4,6 +4,7 @@
 
 #include "libllmedit/core/error.h"
 #include "libllmedit/eval/encoder_scorers.h"
+#include "libllmedit/jobs/chat_model_setup.h"
 #include "libllmedit/jobs/model_setup.h"
 #include "libllmedit/jobs/qa_data.h"
 #include "libllmedit/model/loader.h"
@@ -13,6 +14,7 @@ namespace llmedit {
 namespace {
 
 const std::string kU = "eval.unlearning.";
+const std::string kLlm = "eval.unlearning.llm";  // the llm extractor's chat model options
 
 // Runs `load`, prefixing the config key to the message of a user error it throws ("key: model
 // folder 'x' does not exist").
@@ -50,18 +52,19 @@ std::vector<QAItem> first_items(std::vector<QAItem> items, int64_t max_items) {
   return items;
 }
 
-std::unique_ptr<EntityExtractor> make_extractor(const UnlearningJobOptions& o, const nlohmann::json& c) {
+std::unique_ptr<EntityExtractor> make_extractor(const UnlearningJobOptions& o, const nlohmann::json& c, const std::string& source) {
   if (o.extractor == "keyfacts") return std::make_unique<KeyFactsExtractor>();
   if (o.extractor == "heuristic") return std::make_unique<HeuristicExtractor>();
-  const SideModel side = loading(kU + "llm_model", [&] { return load_side_model(c, o.llm_model); });  // kept by the completer
-  AnswerOptions answer;
-  answer.max_new_tokens = o.llm_max_new_tokens;
-  answer.batch_size = o.eval.score_batch_size;
-  answer.progress = false;
-  TextCompleter complete = [side, answer](const std::vector<std::string>& prompts) {
-    return answer_questions(*side.model, *side.collator, prompts, answer);
+  std::shared_ptr<ChatModel> chat = make_chat_model(o.llm_provider, c, kLlm, source);  // kept by the completer
+  ChatSampling sampling;  // greedy: the same entities every run
+  sampling.temperature = 0.0;
+  sampling.max_tokens = o.llm_max_new_tokens;
+  TextCompleter complete = [chat, sampling](const std::vector<std::string>& prompts) {
+    std::vector<ChatRequest> requests;
+    for (const std::string& prompt : prompts) requests.push_back({{{"user", prompt}}, sampling});
+    return chat->complete(requests);
   };
-  return std::make_unique<LlmExtractor>(o.llm_model, complete);
+  return std::make_unique<LlmExtractor>(chat->name(), complete);
 }
 
 EncoderScorerOptions encoder_options(const UnlearningJobOptions& o, const nlohmann::json& c) {
@@ -90,9 +93,11 @@ void declare_unlearning_options(ConfigSchema& s) {
   s.option(kU + "forget_splits", nlohmann::json::array({"forget"}), "splits of data.qa that form the forget set");
   s.option(kU + "retain_splits", nlohmann::json::array({"retain"}), "splits of data.qa that form the retain set");
   s.option(kU + "max_items", 0, "evaluate only the first N items of each set (0: all)");
-  s.option(kU + "extractor", "keyfacts", "entities: the items' key facts, offline heuristic spans, or a local LLM",
+  s.option(kU + "extractor", "keyfacts", "entities: the items' key facts, offline heuristic spans, or a chat model (llm)",
            {"keyfacts", "heuristic", "llm"});
-  s.option(kU + "llm_model", "", "HF folder of the chat model the llm extractor prompts");
+  s.option(kU + "llm_provider", "local", "the llm extractor's chat model: local (llm.model is a folder) or openai (an endpoint)",
+           {"local", "openai"});
+  declare_chat_model_options(s, kLlm);
   s.option(kU + "llm_max_new_tokens", 64, "tokens the llm extractor generates per answer at most");
   s.option(kU + "embedder", "ngram", "entity embeddings: offline character n-grams, or an HF BERT sentence encoder",
            {"ngram", "bert"});
@@ -139,7 +144,8 @@ UnlearningJobOptions read_unlearning_options(const nlohmann::json& c, const std:
   o.retain_splits = list("retain_splits");
   o.max_items = config_get<int64_t>(c, kU + "max_items");
   o.extractor = str("extractor");
-  o.llm_model = str("llm_model");
+  o.llm_provider = str("llm_provider");
+  o.llm_model = config_get<std::string>(c, kLlm + ".model");
   o.llm_max_new_tokens = config_get<int64_t>(c, kU + "llm_max_new_tokens");
   o.embedder = str("embedder");
   o.embedder_path = str("embedder_path");
@@ -158,7 +164,7 @@ UnlearningJobOptions read_unlearning_options(const nlohmann::json& c, const std:
   o.eval.forgetting = {num("theta_few"), num("theta_many"), config_get<int64_t>(c, kU + "few_entities"), num("retain_threshold")};
 
   if (o.extractor == "llm" && o.llm_model.empty())
-    throw config_error(source + ": " + kU + "extractor is \"llm\" but " + kU + "llm_model is empty; name a local model folder");
+    throw config_error(source + ": " + kU + "extractor is \"llm\" but " + kLlm + ".model is empty; name a model folder (local) or an endpoint's model id (openai)");
   if (o.embedder == "bert" && o.embedder_path.empty())
     throw config_error(source + ": " + kU + "embedder is \"bert\" but " + kU + "embedder_path is empty; name a sentence-encoder folder");
   require_in(o.eval.similarity.threshold, -1.0, 1.0, kU + "similarity_threshold", source);
@@ -195,7 +201,7 @@ UnlearningEvaluator::UnlearningEvaluator(const nlohmann::json& c, const std::str
     throw config_error(source + ": " + kU + "forget and " + kU + "retain select no items");
   scorers_->embedder = make_embedder(o, c);
   scorers_->nli = make_nli(o, c);
-  scorers_->extractor = make_extractor(o, c);
+  scorers_->extractor = make_extractor(o, c, source);
   if (!o.scorer_model.empty())
     scorers_->scorer = loading(kU + "scorer_model", [&] { return load_side_model(c, o.scorer_model); });
 }

@@ -23,7 +23,8 @@ struct UnlearningJobOptions {
   std::vector<std::string> forget_splits, retain_splits;  // of data.qa (eval job)
   int64_t max_items = 0;                                  // per set; 0: all
   std::string extractor;                                  // keyfacts | heuristic | llm
-  std::string llm_model;                                  // the llm extractor's local model
+  std::string llm_provider;                               // the llm extractor's: local | openai
+  std::string llm_model;                                  // eval.unlearning.llm.model: a folder or a model id
   int64_t llm_max_new_tokens = 64;
   std::string embedder, embedder_path;                    // ngram | bert (+ sentence-encoder folder)
   std::string nli_model;                                  // empty: the NLI clause is dropped

@@ -140,7 +140,7 @@ HttpResponse HttpClient::send(const std::string& method, const std::string& url,
     }
     double sleep_s = std::min(wait_s, options_.backoff_max_s);
     if (a.retry_after_s >= 0) sleep_s = std::min(std::max(sleep_s, a.retry_after_s), options_.backoff_max_s);
-    spdlog::warn("http: {} ({}); retry {}/{} in {:.1f}s", where, what, attempt + 1, options_.max_retries, sleep_s);
+    spdlog::warn("http: {} ({}); retry {}/{} in {:.2f}s", where, what, attempt + 1, options_.max_retries, sleep_s);
     std::this_thread::sleep_for(std::chrono::duration<double>(sleep_s));
     wait_s *= 2;
   }

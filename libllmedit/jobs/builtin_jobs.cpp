@@ -1,3 +1,4 @@
+#include "libllmedit/jobs/audit_job.h"
 #include "libllmedit/jobs/augment_job.h"
 #include "libllmedit/jobs/edit_job.h"
 #include "libllmedit/jobs/eval_job.h"
@@ -16,6 +17,7 @@ void register_builtin_jobs(JobRegistry& registry) {
   registry.add(augment_job_kind());
   registry.add(eval_job_kind());
   registry.add(probe_job_kind());
+  registry.add(audit_job_kind());
   registry.add(pipeline_job_kind());
 }
 

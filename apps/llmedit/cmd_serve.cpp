@@ -9,6 +9,8 @@
 #include <iostream>
 #include <thread>
 
+#include <spdlog/spdlog.h>
+
 #include "apps/llmedit/commands.h"
 #include "libllmedit/core/error.h"
 #include "libllmedit/core/http_server.h"
@@ -97,6 +99,8 @@ void serve_command(const ServeOptions& o) {
   const std::string host = o.host.find(':') != std::string::npos ? "[" + o.host + "]" : o.host;
   // Tests and scripts read the port from this line (--port 0 picks a free one).
   std::cout << "llmedit serve: model " << chat_options.name << " at http://" << host << ":" << server.port() << "/v1" << std::endl;
+  if (o.host != "127.0.0.1" && o.host != "localhost" && o.host != "::1")
+    spdlog::warn("serve: bound to {}: anyone who can reach this address can use the model (there is no authentication)", o.host);
   SignalStopper stopper(server);
   server.serve();
   std::cout << "llmedit serve: stopped after " << api.requests_served() << " completion(s)" << std::endl;

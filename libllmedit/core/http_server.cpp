@@ -243,6 +243,9 @@ void HttpServer::handle_connection(int fd) {
   if (parsed.chunked)
     return write_reply(fd, json_error(411, "chunked request bodies are not supported; send Content-Length",
                                       "invalid_request_error", "length_required"));
+  if (parsed.content_length < 0 && (parsed.request.method == "POST" || parsed.request.method == "PUT"))
+    return write_reply(fd, json_error(411, parsed.request.method + " without Content-Length; send the body's length",
+                                      "invalid_request_error", "length_required"));
   const long long length = std::max(0LL, parsed.content_length);
   if (static_cast<unsigned long long>(length) > options_.max_body_bytes)
     return write_reply(fd, json_error(413, "request body of " + std::to_string(length) + " bytes exceeds the limit of " +

@@ -5,6 +5,7 @@
 #include <cstdlib>
 
 #include "libllmedit/core/error.h"
+#include "libllmedit/core/progress.h"
 
 namespace llmedit {
 
@@ -105,7 +106,11 @@ ChatCompletion OpenAIChatModel::complete_one(const ChatRequest& request, size_t 
 std::vector<ChatCompletion> OpenAIChatModel::complete_detailed(const std::vector<ChatRequest>& requests) {
   std::vector<ChatCompletion> out;
   out.reserve(requests.size());
-  for (size_t i = 0; i < requests.size(); ++i) out.push_back(complete_one(requests[i], i));
+  ProgressBar bar("chat " + options_.model, static_cast<int64_t>(requests.size()), "request", options_.progress && requests.size() > 1);
+  for (size_t i = 0; i < requests.size(); ++i) {
+    out.push_back(complete_one(requests[i], i));
+    bar.update(static_cast<int64_t>(i + 1));
+  }
   return out;
 }
 

@@ -22,6 +22,7 @@ struct OpenAIChatModelOptions {
   double timeout_s = 120.0;
   int max_retries = 4;
   double backoff_initial_s = 1.0;
+  bool progress = true;  // a progress bar over the requests of one complete() call, when there are several
 };
 
 class OpenAIChatModel : public ChatModel {

@@ -522,3 +522,36 @@ TEST_CASE("llmedit run augment: bad option values exit with 2 naming the key", "
   CHECK(missing.exit_code == 2);
   CHECK(missing.error.find("none.jsonl") != std::string::npos);
 }
+
+TEST_CASE("llmedit run augment with the local provider: world-tiny prompted, then read from the cache", "[augment][cli]") {
+  TempDir dir("augment-local");
+  const std::string args = "--log-level info run " + shell_quote(kRoot + "/configs/augment/world_local.json") + " --set " +
+                           shell_quote("data.forget=[\"" + kWorldForget + "\"]") + " --set augment.model=" +
+                           shell_quote(kRoot + "/data/models/world-tiny") + " --set augment.prompts=" +
+                           shell_quote(kRoot + "/data/prompts/relearn_augment_tiny.json") +
+                           " --set augment.kinds=[] --set augment.max_judge_rounds=1 --set augment.export= --set augment.cache_dir=" +
+                           shell_quote(dir.path + "/cache");
+  const CommandResult first = run_cli(args + " --set output.dir=" + shell_quote(dir.path + "/a"));
+  INFO(first.error);
+  REQUIRE(first.exit_code == 0);
+  const nlohmann::json m = nlohmann::json::parse(read_text_file(dir.path + "/a/metrics.json"))["augment"];
+  CHECK(m["provider"]["identity"].get<std::string>().rfind("local:world-tiny:", 0) == 0);
+  CHECK(m["provider"]["requests"].get<int64_t>() == 45 + 45);  // a vague answer and a verdict per question
+  CHECK(m["verify_answers"]["judged"].get<int64_t>() == 45);
+  const int64_t passed = m["verify_answers"]["passed_by_round"][0].get<int64_t>();
+  CHECK(m["pairs"]["pairs"].get<int64_t>() == passed);
+  CHECK(fs::exists(dir.path + "/a/augmented.jsonl"));
+
+  const CommandResult again = run_cli(args + " --set output.dir=" + shell_quote(dir.path + "/b"));
+  REQUIRE(again.exit_code == 0);
+  CHECK(nlohmann::json::parse(read_text_file(dir.path + "/b/metrics.json"))["augment"]["provider"]["requests"] == 0);
+  CHECK(read_text_file(dir.path + "/b/augmented.jsonl") == read_text_file(dir.path + "/a/augmented.jsonl"));
+  // Another prompt file is another cache key: the model is asked again.
+  nlohmann::json prompts = nlohmann::json::parse(read_text_file(kRoot + "/data/prompts/relearn_augment_tiny.json"));
+  prompts["judge"]["user"] = "Private? {answer}";
+  write_text_atomic(dir.path + "/prompts.json", prompts.dump());
+  const CommandResult edited = run_cli(args + " --set augment.prompts=" + shell_quote(dir.path + "/prompts.json") +
+                                       " --set output.dir=" + shell_quote(dir.path + "/c"));
+  REQUIRE(edited.exit_code == 0);
+  CHECK(nlohmann::json::parse(read_text_file(dir.path + "/c/metrics.json"))["augment"]["provider"]["requests"] == 90);
+}

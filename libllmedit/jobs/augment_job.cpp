@@ -165,6 +165,10 @@ JobOutcome run_augment(JobContext& context) {
   augment::StageCache cache(config_get<std::string>(c, "augment.cache_dir"));
   const augment::AugmentResult result = augment::run_augment_pipeline(forget, general, *provider, cache, read_options(c), prompts);
 
+  if (result.stats["pairs"]["pairs"].get<int64_t>() == 0)
+    spdlog::warn("augment: no pair passed the judge ({} dropped; a model too small to follow the prompts "
+                 "rarely answers \"No\"): augmented.jsonl has no forget pairs",
+                 result.stats["pairs"]["dropped_by_judge"].get<int64_t>());
   const std::string jsonl = augmented_jsonl(result.items);
   write_text_atomic(context.run.path("augmented.jsonl"), jsonl);
   const auto export_path = config_get<std::string>(c, "augment.export");

@@ -147,6 +147,34 @@ TEST_CASE("serve: the OpenAI client gets LocalChatModel's greedy replies over HT
   CHECK(remote.complete(sampled) == local->complete(sampled));
 }
 
+TEST_CASE("serve: LocalChatModel batches mixed requests as it answers them alone, and stops at the context's end", "[serve]") {
+  std::shared_ptr<LocalChatModel> local = world_chat_model();
+  std::vector<ChatRequest> requests = world_requests();
+  requests[1].sampling.max_tokens = 5;  // another group
+  const std::vector<ChatCompletion> together = local->complete_detailed(requests);
+  for (size_t i = 0; i < requests.size(); ++i) {
+    INFO("request " << i);
+    const ChatCompletion alone = local->complete_detailed({requests[i]}).at(0);
+    CHECK(together[i].text == alone.text);
+    CHECK(together[i].completion_tokens == alone.completion_tokens);
+  }
+  CHECK(together[1].completion_tokens == 5);
+  CHECK(together[1].finish_reason == "length");
+
+  // A prompt near the 256-token context: the reply is cut where the context ends.
+  ChatRequest near_end;
+  std::string filler;
+  while (local->prompt_ids({{"user", filler + "What is the home address of Calia Yarwick?"}}).size() < 250) filler += "Calia ";
+  near_end.messages = {{"user", filler + "What is the home address of Calia Yarwick?"}};
+  near_end.sampling.max_tokens = 64;
+  const ChatCompletion cut = local->complete_detailed({near_end}).at(0);
+  CHECK(cut.prompt_tokens + cut.completion_tokens <= 256);
+  if (cut.finish_reason == "length") CHECK(cut.prompt_tokens + cut.completion_tokens == 256);
+  ChatRequest too_long = near_end;
+  while (local->prompt_ids(too_long.messages).size() < 256) too_long.messages[0].content = "Calia " + too_long.messages[0].content;
+  CHECK_THROWS_WITH(local->complete({too_long}), Catch::Contains("fill the model's context of 256") && Catch::Contains("world-tiny"));
+}
+
 TEST_CASE("serve: /v1/models and the raw chat.completion response shape", "[serve]") {
   std::shared_ptr<LocalChatModel> local = world_chat_model();
   OpenAIApi api(*local, {"world-tiny"});
@@ -287,6 +315,21 @@ TEST_CASE("serve: the client retries 503 with backoff and keeps the API key out 
       CHECK(message.find("127.0.0.1:" + std::to_string(port)) != std::string::npos);
       CHECK(message.find(key) == std::string::npos);
     }
+  }
+  SECTION("a server slower than timeout_s: a timeout error after the retries") {
+    RunningServer server([&](const HttpRequest&) {
+      std::this_thread::sleep_for(std::chrono::milliseconds(1500));
+      HttpReply ok;
+      ok.body = completion_json("late");
+      return ok;
+    });
+    options.base_url = server.url();
+    options.timeout_s = 0.3;
+    options.max_retries = 0;
+    OpenAIChatModel model(options);
+    const auto start = std::chrono::steady_clock::now();
+    CHECK_THROWS_WITH(model.complete({request}), Catch::Contains("failed after 1 attempt(s)") && Catch::Contains("timed out"));
+    CHECK(std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count() < 1.4);
   }
   SECTION("401 without retries, with a hint naming the variable") {
     std::atomic<int> calls{0};

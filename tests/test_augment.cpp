@@ -5,10 +5,13 @@
 #include <catch2/catch.hpp>
 #include <nlohmann/json.hpp>
 
+#include <atomic>
 #include <filesystem>
 #include <fstream>
 #include <map>
+#include <memory>
 #include <stdexcept>
+#include <thread>
 
 #include "libllmedit/augment/chat_provider.h"
 #include "libllmedit/augment/pipeline.h"
@@ -19,8 +22,14 @@
 #include "libllmedit/augment/text_rules.h"
 #include "libllmedit/core/atomic_file.h"
 #include "libllmedit/core/error.h"
+#include "libllmedit/core/http_server.h"
+#include "libllmedit/core/runtime.h"
 #include "libllmedit/data/qa_dataset.h"
+#include "libllmedit/generate/local_chat_model.h"
 #include "libllmedit/jobs/qa_data.h"
+#include "libllmedit/model/loader.h"
+#include "libllmedit/serve/openai_api.h"
+#include "libllmedit/tokenizer/tokenizer.h"
 #include "tests/cli_runner.h"
 #include "tests/fixtures.h"
 
@@ -554,4 +563,51 @@ TEST_CASE("llmedit run augment with the local provider: world-tiny prompted, the
                                        " --set output.dir=" + shell_quote(dir.path + "/c"));
   REQUIRE(edited.exit_code == 0);
   CHECK(nlohmann::json::parse(read_text_file(dir.path + "/c/metrics.json"))["augment"]["provider"]["requests"] == 90);
+}
+
+TEST_CASE("llmedit run augment with the openai provider against an OpenAI-compatible server on loopback", "[augment][cli]") {
+  // world-tiny behind the OpenAI API, served from a thread of this process.
+  set_num_threads(1);
+  const std::string model_dir = kRoot + "/data/models/world-tiny";
+  LocalChatModelOptions local_options;
+  local_options.name = "world-tiny";
+  LocalChatModel local(load_causal_lm(model_dir), load_tokenizer(model_dir), ChatTemplate::for_tokenizer(model_dir), local_options);
+  OpenAIApi api(local, {"world-tiny"});
+  std::atomic<int> judge_prompts{0};
+  HttpServer server(HttpServerOptions{}, [&](const HttpRequest& r) {
+    if (r.body.find("Is this private") != std::string::npos) ++judge_prompts;
+    return api.handle(r);
+  });
+  std::thread serving([&] { server.serve(); });
+  struct Stop {
+    HttpServer& server;
+    std::thread& thread;
+    ~Stop() {
+      server.stop();
+      thread.join();
+    }
+  } stop{server, serving};
+
+  TempDir dir("augment-openai");
+  const std::string base_url = "http://127.0.0.1:" + std::to_string(server.port()) + "/v1";
+  const std::string args = "--log-level info run " + shell_quote(kRoot + "/configs/augment/world_template.json") + " --set " +
+                           shell_quote("data.forget=[\"" + kWorldForget + "\"]") +
+                           " --set augment.provider=openai --set augment.model=world-tiny --set augment.base_url=" +
+                           shell_quote(base_url) + " --set augment.max_retries=0 --set augment.prompts=" +
+                           shell_quote(kRoot + "/data/prompts/relearn_augment_tiny.json") +
+                           " --set augment.kinds=[] --set augment.max_judge_rounds=1 --set augment.export= --set augment.cache_dir=" +
+                           shell_quote(dir.path + "/cache");
+  const CommandResult first = run_cli(args + " --set output.dir=" + shell_quote(dir.path + "/a"));
+  INFO(first.error);
+  REQUIRE(first.exit_code == 0);
+  const nlohmann::json m = nlohmann::json::parse(read_text_file(dir.path + "/a/metrics.json"))["augment"];
+  CHECK(m["provider"]["identity"].get<std::string>().rfind("openai:world-tiny:", 0) == 0);
+  CHECK(m["provider"]["requests"].get<int64_t>() == 90);
+  CHECK(api.requests_served() == 90);  // every request went over HTTP
+  CHECK(judge_prompts == 45);
+  // The rerun is served from the cache: the server sees nothing new.
+  const CommandResult again = run_cli(args + " --set output.dir=" + shell_quote(dir.path + "/b"));
+  REQUIRE(again.exit_code == 0);
+  CHECK(api.requests_served() == 90);
+  CHECK(read_text_file(dir.path + "/b/augmented.jsonl") == read_text_file(dir.path + "/a/augmented.jsonl"));
 }

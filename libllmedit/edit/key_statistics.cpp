@@ -4,6 +4,7 @@
 
 #include <spdlog/spdlog.h>
 
+#include <algorithm>
 #include <chrono>
 #include <cstring>
 #include <filesystem>
@@ -175,7 +176,10 @@ KeyStatsResult compute_key_statistics(CausalLM& model, const Tokenizer& tokenize
       throw usage_error("stats: --layers: layer " + std::to_string(layer) + " is outside the model's 0.." +
                         std::to_string(L - 1));
   const std::string corpus_hash = corpus_files_hash(spec.corpus);
-  const std::vector<std::vector<int64_t>> docs = tokenize_documents(tokenizer, spec);
+  std::vector<std::vector<int64_t>> docs = tokenize_documents(tokenizer, spec);
+  // Batches of similar lengths waste little on padding; the order is deterministic, so a
+  // resumed run continues at the same document.
+  std::stable_sort(docs.begin(), docs.end(), [](const auto& a, const auto& b) { return a.size() > b.size(); });
   const int64_t n_docs = static_cast<int64_t>(docs.size());
 
   // Every layer continues from its own file; they advance together from the least advanced one.

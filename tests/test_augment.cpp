@@ -331,6 +331,38 @@ TEST_CASE("the judge regenerates failing answers, at most 3 generations, then dr
   CHECK(once.items.size() == 2);
 }
 
+TEST_CASE("variants and answers that lose the subject are dropped or regenerated", "[augment]") {
+  // The rephrase variant names someone else; the first vague answer of every question forgets
+  // the subject, the regenerated one keeps it.
+  class ForgetfulProvider : public TemplateProvider {
+   public:
+    std::vector<std::string> run(const std::vector<AugmentTask>& tasks) override {
+      std::vector<std::string> out = TemplateProvider::run(tasks);
+      for (size_t i = 0; i < tasks.size(); ++i) {
+        if (tasks[i].kind == "rephrase") out[i] = "Who is the mother of Taran Yarwick?";
+        if (tasks[i].kind == kVagueAnswer && tasks[i].round == 0) out[i] = "That person keeps such details private.";
+      }
+      return out;
+    }
+  };
+  ForgetfulProvider provider;
+  StageCache cache("");
+  AugmentOptions o = quiet();
+  o.completion_fraction = 0;
+  const std::vector<QAItem> items = {qa("x", "Who is the mother of Calia Yarwick?", "The mother of Calia Yarwick is Lolia Wexovar.",
+                                        {"Lolia Wexovar"})};
+  const AugmentResult r = run_augment_pipeline(items, {}, provider, cache, o, nullptr);
+  CHECK(r.stats["question_variants"]["lost_subject"].get<int64_t>() == 1);
+  CHECK(r.stats["verify_answers"]["lost_subject"].get<int64_t>() == 4);  // vague + 3 variants, round 1
+  CHECK(r.stats["verify_answers"]["passed_by_round"] == nlohmann::json::array({0, 4}));
+  REQUIRE(r.items.size() == 4);
+  for (const AugmentedItem& out : r.items) {
+    CHECK(out.kind != "rephrase");
+    CHECK(out.question.find("Calia Yarwick") != std::string::npos);
+    CHECK(out.answer.find("Calia Yarwick") != std::string::npos);
+  }
+}
+
 TEST_CASE("pairs with letters of a script the input does not use are dropped", "[augment]") {
   CHECK(scripts_of("Hello, world 123 - e.g. caf\xC3\xA9!") == std::set<std::string>{"Latin"});
   CHECK(scripts_of("\xD0\x9F\xD1\x80\xD0\xB8") == std::set<std::string>{"Cyrillic"});

@@ -52,6 +52,13 @@ AugmentTask answer_task(const SourceItem& item, const Question& q, const std::st
   return t;
 }
 
+// The first chunk of an answer must name the subject (later chunks continue it); an empty draft
+// keeps nothing.
+bool keeps_subject(const Draft& draft, const SourceItem& item) {
+  if (draft.text.empty()) return false;
+  return draft.chunk > 0 || item.subject.empty() || draft.text.find(item.subject) != std::string::npos;
+}
+
 std::string item_id(const std::string& source_id, const std::string& kind, int64_t variant) {
   return source_id + "." + kind + (variant > 0 ? "." + std::to_string(variant) : "");
 }
@@ -80,6 +87,7 @@ std::vector<std::string> PipelineContext::ask(const std::vector<AugmentTask>& ta
 nlohmann::json PipelineContext::cached(const std::string& stage, nlohmann::json key,
                                        const std::function<nlohmann::json()>& compute) {
   key["stage"] = stage;
+  key["pipeline"] = 2;  // bump when a stage's own logic changes, so old cache entries are not reused
   key["provider"] = provider_.identity();
   key["prompts"] = prompts_;
   bool hit = false;
@@ -116,7 +124,7 @@ std::vector<ItemQuestions> question_variants(PipelineContext& context, const std
         }
     const std::vector<std::string> replies = context.ask(tasks, "question variants");
     std::vector<ItemQuestions> result;
-    int64_t empty = 0, duplicate = 0, kept = 0;
+    int64_t empty = 0, duplicate = 0, kept = 0, lost_subject = 0;
     size_t next = 0;
     for (const SourceItem& item : items) {
       ItemQuestions iq{item.id, {{"vague", 0, item.question}}};
@@ -125,6 +133,8 @@ std::vector<ItemQuestions> question_variants(PipelineContext& context, const std
         const std::string text = trim(replies[next]);
         if (text.empty()) {
           ++empty;
+        } else if (!item.subject.empty() && text.find(item.subject) == std::string::npos) {
+          ++lost_subject;  // a variant about no one (or someone else) cannot keep the subject
         } else if (!seen.insert(text).second) {
           ++duplicate;  // the same question twice would only weight one pair double
         } else {
@@ -135,7 +145,9 @@ std::vector<ItemQuestions> question_variants(PipelineContext& context, const std
       result.push_back(iq);
     }
     return nlohmann::json{{"result", result},
-                          {"stats", {{"requested", tasks.size()}, {"kept", kept}, {"empty", empty}, {"duplicate", duplicate}}}};
+                          {"stats",
+                           {{"requested", tasks.size()}, {"kept", kept}, {"empty", empty}, {"duplicate", duplicate},
+                            {"lost_subject", lost_subject}}}};
   });
   stats = out["stats"];
   return out["result"].get<std::vector<ItemQuestions>>();
@@ -182,7 +194,7 @@ std::vector<Draft> verify_answers(PipelineContext& context, const std::vector<So
     std::vector<size_t> pending(result.size());
     for (size_t d = 0; d < pending.size(); ++d) pending[d] = d;
     nlohmann::json passed_by_round = nlohmann::json::array();
-    int64_t judged = 0, regenerated = 0, dropped = 0;
+    int64_t judged = 0, regenerated = 0, dropped = 0, lost_subject = 0;
     for (int64_t round = 0; round < o.max_judge_rounds && !pending.empty(); ++round) {
       std::vector<AugmentTask> judge_tasks;
       for (size_t d : pending) {
@@ -204,8 +216,11 @@ std::vector<Draft> verify_answers(PipelineContext& context, const std::vector<So
       std::vector<size_t> failed;
       int64_t passed = 0;
       for (size_t k = 0; k < pending.size(); ++k) {
-        // An empty draft has nothing to keep, whatever the judge says.
-        if (judge_passes(verdicts[k]) && !result[pending[k]].text.empty()) {
+        // An empty draft has nothing to keep, and one that lost its subject is not ReLearn's
+        // subject-keeping answer, whatever the judge says.
+        const bool kept = keeps_subject(result[pending[k]], items[static_cast<size_t>(result[pending[k]].item)]);
+        lost_subject += kept ? 0 : 1;
+        if (judge_passes(verdicts[k]) && kept) {
           result[pending[k]].accepted = true;
           ++passed;
         } else {
@@ -236,7 +251,7 @@ std::vector<Draft> verify_answers(PipelineContext& context, const std::vector<So
     return nlohmann::json{{"result", result},
                           {"stats",
                            {{"judged", judged}, {"passed_by_round", passed_by_round}, {"regenerated", regenerated},
-                            {"dropped_chunks", dropped}}}};
+                            {"dropped_chunks", dropped}, {"lost_subject", lost_subject}}}};
   });
   stats = out["stats"];
   return out["result"].get<std::vector<Draft>>();

@@ -2,11 +2,13 @@
 // Models", §3.1 and the reference's dataAugument/), each stage a function whose output is cached
 // (stage_cache.h):
 //   1. question_variants  per forget question: rephrase, add context, add noise, reverse relation
+//                         (a variant that lost the subject is dropped)
 //   2. vague_answers      per question (the original and each variant), the original answer split
 //                         into chunks (800 characters by default), one vague subject-keeping
 //                         answer per chunk
-//   3. verify_answers     a judge must answer "No" (no private data left); a failing chunk is
-//                         regenerated, at most max_judge_rounds generations in all, then dropped
+//   3. verify_answers     a judge must answer "No" (no private data left) and the first chunk must
+//                         name the subject; a failing chunk is regenerated, at most
+//                         max_judge_rounds generations in all, then dropped
 //   4. diversify          foreign-script filter, sentence completion for a fraction of the pairs,
 //                         an optional general-QA mix
 // Each answer is paired with its OWN question: the reference gathers question_variants[i] with

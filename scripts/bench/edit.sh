@@ -8,11 +8,11 @@ root=$(cd "$(dirname "$0")/../.." && pwd)
 build=${LLMEDIT_BUILD_DIR:-$root/build}
 requests=${1:-10}
 cmake -S "$root" -B "$build" -DCMAKE_BUILD_TYPE=Release >/dev/null
-cmake --build "$build" --target bench_edit llmedit_cli -j"$(nproc)" >/dev/null
+cmake --build "$build" --target bench_edit_bench llmedit_cli -j"$(nproc)" >/dev/null
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 cd "$root"
-"$build/bench_edit" "$work/model" "$root"
+"$build/bench_edit_bench" "$work/model" "$root"
 "$build/llmedit" stats --model "$work/model" --layers 1,2 --corpus data/world/corpus.txt --samples 1000 \
   --stats-dir "$work/stats" >/dev/null
 for method in rome memit; do

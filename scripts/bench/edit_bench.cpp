@@ -20,7 +20,7 @@ using namespace llmedit;
 
 int main(int argc, char** argv) {
   if (argc < 3) {
-    std::fprintf(stderr, "usage: bench_edit OUT_MODEL_DIR REPO_ROOT\n");
+    std::fprintf(stderr, "usage: bench_edit_bench OUT_MODEL_DIR REPO_ROOT\n");
     return 2;
   }
   const std::string out = argv[1], root = argv[2];

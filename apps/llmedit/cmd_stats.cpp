@@ -20,7 +20,8 @@ namespace {
 struct StatsArgs {
   std::string model, layers, dtype = "float32", stats_dir = "stats", tokenizer;
   std::vector<std::string> corpus;
-  int64_t samples = 1000, max_length = 256, batch_size = 8, save_every = 64;
+  int64_t samples = 1000, max_length = 256, batch_size = 8, save_every = 0;
+  double save_seconds = 300;
   int threads = 0;
 };
 
@@ -44,6 +45,7 @@ void run_stats(const StatsArgs& a) {
   KeyStatsRunOptions run;
   run.batch_size = a.batch_size;
   run.save_every = a.save_every;
+  run.save_seconds = a.save_seconds;
   run.interrupt = &interrupt;
   const KeyStatsResult result = compute_key_statistics(*model, *tokenizer, spec, layers, run);
   nlohmann::json out = {{"files", result.paths},      {"samples", result.samples},
@@ -69,7 +71,9 @@ void add_stats_commands(CLI::App& app) {
   cmd->add_option("--tokenizer", a->tokenizer, "tokenizer folder or file (default: the model folder)");
   cmd->add_option("--stats-dir", a->stats_dir, "cache folder")->capture_default_str();
   cmd->add_option("--batch-size", a->batch_size, "documents per forward")->capture_default_str();
-  cmd->add_option("--save-every", a->save_every, "documents between saves of the running sums")->capture_default_str();
+  cmd->add_option("--save-every", a->save_every, "documents between saves of the running sums (0: by time)")
+      ->capture_default_str();
+  cmd->add_option("--save-seconds", a->save_seconds, "seconds between saves of the running sums")->capture_default_str();
   cmd->add_option("--threads", a->threads, "CPU threads (0 = all cores)")->capture_default_str();
   cmd->callback([a] { run_stats(*a); });
 }

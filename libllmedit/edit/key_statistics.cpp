@@ -227,6 +227,7 @@ KeyStatsResult compute_key_statistics(CausalLM& model, const Tokenizer& tokenize
   ProgressBar bar("key statistics (layers " + layer_list(layers) + ")", n_docs, "doc", options.progress);
   bar.update(begin);
   int64_t since_save = 0;
+  auto last_save = std::chrono::steady_clock::now();
   for (int64_t b = begin; b < n_docs; b += options.batch_size) {
     if (options.interrupt && options.interrupt->requested()) {
       save(b, false);
@@ -260,9 +261,14 @@ KeyStatsResult compute_key_statistics(CausalLM& model, const Tokenizer& tokenize
     }
     result.tokens += mask.sum().item<int64_t>();
     since_save += e - b;
-    if (options.save_every > 0 && since_save >= options.save_every && e < n_docs) {
+    const bool due = options.save_every > 0
+                         ? since_save >= options.save_every
+                         : std::chrono::duration<double>(std::chrono::steady_clock::now() - last_save).count() >=
+                               options.save_seconds;
+    if (due && e < n_docs) {
       save(e, false);
       since_save = 0;
+      last_save = std::chrono::steady_clock::now();
     }
     bar.update(e);
   }

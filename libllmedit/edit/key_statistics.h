@@ -44,7 +44,10 @@ std::string key_stats_command(const KeyStatsSpec& spec, const std::vector<int64_
 
 struct KeyStatsRunOptions {
   int64_t batch_size = 8;    // documents per forward
-  int64_t save_every = 64;   // documents between saves of the running sums (resume points)
+  // Resume points: the running sums are saved every `save_every` documents when > 0, else every
+  // `save_seconds` (an [F, F] float64 file per layer is costly to write, so not too often).
+  int64_t save_every = 0;
+  double save_seconds = 300;
   bool progress = true;
   const InterruptGuard* interrupt = nullptr;
 };

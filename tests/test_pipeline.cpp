@@ -113,7 +113,8 @@ TEST_CASE("a pipeline runs its steps, passes folders between them, compares them
        {{"columns",
          {{{"title", "forget"}, {"key", "knowledge_accuracy.forget"}},
           {{"title", "items"}, {"key", "items.forget"}},
-          {{"title", "missing"}, {"key", "no.such.key"}}}}}},
+          {{"title", "missing"}, {"key", "no.such.key"}}}},
+        {"append_summaries", {"second"}}}},
       {"output", {{"dir", dir.path + "/run"}}}};
   const CommandResult run = run_config(dir.path + "/pipeline.json", pipeline);
   INFO(run.error);
@@ -129,6 +130,7 @@ TEST_CASE("a pipeline runs its steps, passes folders between them, compares them
   const std::string summary = read_text_file(dir.path + "/run/summary.md");
   CHECK(summary.find("| run | forget | items | missing |") != std::string::npos);
   CHECK(summary.find("| first | 1.000 | 2 | – |") != std::string::npos);
+  CHECK(summary.find("## step second\n\n# llmedit eval run") != std::string::npos);
 
   // Resume: finished steps are not run again (their folders keep their files untouched).
   fs::remove(dir.path + "/run/steps/second/metrics.json");
@@ -156,6 +158,13 @@ TEST_CASE("pipeline config errors surface before any step runs", "[pipeline][cli
              "steps[1].name \"a\" is used by an earlier step");
   fails_with({{{"name", "a"}, {"config", knowledge_step(1)}, {"set", {{"eval.max_itemz", 1}}}}}, "eval.max_items");
   fails_with({{{"name", "a"}, {"config", dir.path + "/missing.json"}}}, "missing.json");
+  const nlohmann::json config = {{"job", "pipeline"},
+                                 {"steps", {{{"name", "a"}, {"config", knowledge_step(1)}}}},
+                                 {"compare", {{"append_summaries", {"b"}}}},
+                                 {"output", {{"dir", dir.path + "/run"}}}};
+  const CommandResult r = run_config(dir.path + "/p2.json", config);
+  CHECK(r.exit_code == 2);
+  CHECK(r.error.find("compare.append_summaries names \"b\", which is not a step") != std::string::npos);
 }
 
 TEST_CASE("llmedit eval-mc runs the eval job's mc section without a config file", "[pipeline][cli][mc]") {

@@ -10,10 +10,13 @@
 #include <string>
 
 #include "libllmedit/core/error.h"
+#include "libllmedit/io/checkpoint.h"
 #include "libllmedit/io/safetensors.h"
 #include "tests/fixtures.h"
 
 using Catch::Contains;
+using llmedit::CheckpointFiles;
+using llmedit::read_hf_folder;
 using llmedit::SafetensorsReader;
 using llmedit::write_safetensors;
 using llmedit::test::TempDir;
@@ -201,6 +204,21 @@ TEST_CASE("safetensors: load rejects unknown names and non-float dtypes", "[safe
       Contains(path) && Contains("tensor 'ids' has dtype I64; llmedit loads F32, F16 and BF16"));
   CHECK(reader.entry("ids").dtype == "I64");
   CHECK(reader.load("w").equal(torch::zeros({2})));
+}
+
+TEST_CASE("HF folders skip the integer position_ids buffers of older checkpoints, nothing else", "[safetensors]") {
+  const TempDir temp("st-buffers");
+  const std::string& dir = temp.path;
+  write_bytes(dir + "/config.json", "{}");
+  const json header = {{"embeddings.position_ids", entry("I64", {1, 2}, 0, 16)}, {"w", entry("F32", {2}, 16, 24)}};
+  craft(dir, "model.safetensors", header.dump(), std::string(24, '\0'));
+  const CheckpointFiles files = read_hf_folder(dir);
+  REQUIRE(files.weights.size() == 1);
+  CHECK(files.weights[0].first == "w");
+
+  const json other = {{"token_ids", entry("I64", {2}, 0, 16)}, {"w", entry("F32", {2}, 16, 24)}};
+  craft(dir, "model.safetensors", other.dump(), std::string(24, '\0'));
+  CHECK_THROWS_WITH(read_hf_folder(dir), Contains("tensor 'token_ids' has dtype I64"));
 }
 
 TEST_CASE("safetensors: write then read round-trips F32, F16 and BF16 exactly", "[safetensors]") {

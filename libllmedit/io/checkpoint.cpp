@@ -23,8 +23,18 @@ nlohmann::json read_json_file(const std::string& path) {
   }
 }
 
+// Integer index buffers that older transformers versions saved beside the weights (BERT's
+// embeddings.position_ids, e.g. in all-MiniLM-L12-v2); transformers ignores them on load too.
+bool is_index_buffer(const SafetensorsEntry& entry) {
+  const std::string suffix = "position_ids";
+  const bool integer = entry.dtype == "I64" || entry.dtype == "I32";
+  return integer && entry.name.size() >= suffix.size() &&
+         entry.name.compare(entry.name.size() - suffix.size(), suffix.size(), suffix) == 0;
+}
+
 void append_all(const SafetensorsReader& reader, NamedTensors& out) {
-  for (const SafetensorsEntry& entry : reader.entries()) out.emplace_back(entry.name, reader.load(entry.name));
+  for (const SafetensorsEntry& entry : reader.entries())
+    if (!is_index_buffer(entry)) out.emplace_back(entry.name, reader.load(entry.name));
 }
 
 // model.safetensors.index.json: {"weight_map": {tensor name: shard file}}.
@@ -44,7 +54,7 @@ void read_sharded(const std::string& index_path, const std::string& folder, Name
     for (const std::string& name : names) {
       if (!reader.contains(name))
         throw data_error(index_path + ": weight '" + name + "' is mapped to '" + shard + "', which does not contain it");
-      out.emplace_back(name, reader.load(name));
+      if (!is_index_buffer(reader.entry(name))) out.emplace_back(name, reader.load(name));
     }
   }
 }

@@ -4,6 +4,7 @@
 #include <fstream>
 #include <regex>
 
+#include "libllmedit/core/atomic_file.h"
 #include "libllmedit/core/error.h"
 #include "libllmedit/core/logging.h"
 #include "libllmedit/report/comparison_table.h"
@@ -29,6 +30,8 @@ void declare_pipeline_options(ConfigSchema& s) {
   s.option("compare.columns", nlohmann::json::array(),
            "columns of the comparison table: {\"title\", \"key\": dotted key into a step's metrics.json}");
   s.option("compare.digits", 3, "decimals shown in the comparison table");
+  s.option("compare.append_summaries", nlohmann::json::array(),
+           "steps whose own summary.md is appended to the pipeline's (e.g. audits, whose findings are tables)");
 }
 
 std::vector<PipelineStep> read_steps(const nlohmann::json& c, const std::string& source) {
@@ -102,6 +105,9 @@ void validate_pipeline(const nlohmann::json& resolved, const SchemaContext& cont
     step_config(step, resolved, "<run>", earlier, context.source, context.jobs);
     earlier[step.name] = step_dir("<run>", step.name);
   }
+  for (const std::string& key : {"compare.steps", "compare.append_summaries"})
+    for (const std::string& name : config_get<std::vector<std::string>>(resolved, key))
+      if (!earlier.count(name)) throw config_error(context.source + ": " + key + " names \"" + name + "\", which is not a step");
   for (const nlohmann::json& column : config_value(resolved, "compare.columns"))
     if (!column.is_object() || !column.contains("title") || !column.contains("key") || !column["title"].is_string() ||
         !column["key"].is_string())
@@ -113,7 +119,7 @@ nlohmann::json read_metrics(const std::string& dir) {
   return nlohmann::json::parse(in);
 }
 
-std::string comparison_section(const nlohmann::json& c, const nlohmann::json& step_metrics,
+std::string comparison_section(const nlohmann::json& c, const std::string& dir, const nlohmann::json& step_metrics,
                                const std::vector<PipelineStep>& steps) {
   std::vector<ComparisonColumn> columns;
   for (const nlohmann::json& column : config_value(c, "compare.columns")) columns.push_back({column["title"], column["key"]});
@@ -126,6 +132,10 @@ std::string comparison_section(const nlohmann::json& c, const nlohmann::json& st
   if (!columns.empty()) out += comparison_markdown(runs, columns, config_get<int>(c, "compare.digits")) + "\n";
   out += "Steps (each a run folder with its own summary.md):\n\n";
   for (const PipelineStep& step : steps) out += "- `steps/" + step.name + "`\n";
+  for (const std::string& name : config_get<std::vector<std::string>>(c, "compare.append_summaries")) {
+    const std::string path = step_dir(dir, name) + "/summary.md";
+    if (fs::exists(path)) out += "\n---\n\n## step " + name + "\n\n" + read_text_file(path);
+  }
   return out;
 }
 
@@ -158,7 +168,7 @@ JobOutcome run_pipeline(JobContext& context) {
   }
   outcome.metrics = {{"steps", step_metrics}};
   context.run.write_metrics(outcome.metrics);
-  context.run.write_summary(comparison_section(c, step_metrics, steps));
+  context.run.write_summary(comparison_section(c, context.run.dir(), step_metrics, steps));
   return outcome;
 }
 

@@ -67,4 +67,18 @@ std::vector<AnswerNll> answer_nll(CausalLM& model, const QACollator& collator,
   return out;
 }
 
+double mean_answer_nll(CausalLM& model, const QACollator& collator, const std::vector<QAItem>& items, int64_t batch_size) {
+  std::vector<std::pair<std::string, std::string>> pairs;
+  for (const QAItem& item : items) pairs.emplace_back(item.question, item.answer);
+  AnswerNllOptions options;
+  options.batch_size = batch_size;
+  double sum = 0;
+  int64_t tokens = 0;
+  for (const AnswerNll& nll : answer_nll(model, collator, pairs, options)) {
+    sum += nll.sum;
+    tokens += nll.tokens;
+  }
+  return tokens > 0 ? sum / static_cast<double>(tokens) : 0.0;
+}
+
 }  // namespace llmedit

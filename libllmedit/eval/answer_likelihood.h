@@ -7,6 +7,7 @@
 #include <utility>
 #include <vector>
 
+#include "libllmedit/data/qa_dataset.h"
 #include "libllmedit/model/causal_lm.h"
 #include "libllmedit/train/qa_collator.h"
 
@@ -30,5 +31,9 @@ struct AnswerNllOptions {
 std::vector<AnswerNll> answer_nll(CausalLM& model, const QACollator& collator,
                                   const std::vector<std::pair<std::string, std::string>>& pairs,
                                   const AnswerNllOptions& options);
+
+// Token-weighted mean answer NLL over `items` (EOS scored, as the training loss does): the
+// teacher-forced loss of a whole set; 0 when no token is scored.
+double mean_answer_nll(CausalLM& model, const QACollator& collator, const std::vector<QAItem>& items, int64_t batch_size);
 
 }  // namespace llmedit

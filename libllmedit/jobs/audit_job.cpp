@@ -9,6 +9,7 @@
 
 #include "libllmedit/core/error.h"
 #include "libllmedit/core/logging.h"
+#include "libllmedit/eval/answer_likelihood.h"
 #include "libllmedit/jobs/audit_probes.h"
 #include "libllmedit/jobs/audit_relearning.h"
 #include "libllmedit/jobs/model_setup.h"

@@ -82,22 +82,4 @@ TrainResult relearn(CausalLM& model, const QACollator& collator, const std::vect
   return result;
 }
 
-double mean_answer_nll(CausalLM& model, const QACollator& collator, const std::vector<QAItem>& items, int64_t batch_size) {
-  torch::NoGradGuard no_grad;
-  double nll = 0, tokens = 0;
-  for (size_t begin = 0; begin < items.size(); begin += static_cast<size_t>(batch_size)) {
-    std::vector<TokenizedQA> batch;
-    for (size_t i = begin; i < std::min(items.size(), begin + static_cast<size_t>(batch_size)); ++i)
-      batch.push_back(collator.tokenize(items[i].question, items[i].answer));
-    const QABatch b = collator.collate(batch);
-    ForwardOptions forward;
-    forward.attention_mask = b.attention_mask.to(model.device());
-    const torch::Tensor logits = model.forward(b.input_ids.to(model.device()), forward).logits;  // [B, T, V]
-    const double count = b.labels.narrow(1, 1, b.labels.size(1) - 1).ne(kIgnoreIndex).sum().item<double>();
-    nll += causal_lm_loss(logits, b.labels.to(model.device())).item<double>() * count;
-    tokens += count;
-  }
-  return tokens > 0 ? nll / tokens : 0.0;
-}
-
 }  // namespace llmedit

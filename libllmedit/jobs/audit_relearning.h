@@ -41,8 +41,4 @@ RelearningSplit split_for_relearning(const std::vector<QAItem>& forget, const st
 TrainResult relearn(CausalLM& model, const QACollator& collator, const std::vector<QAItem>& items,
                     const RelearningOptions& options, const std::function<void(const nlohmann::json&)>& log);
 
-// Teacher-forced answer NLL per token over `items` (the forget-answer likelihood).
-double mean_answer_nll(CausalLM& model, const QACollator& collator, const std::vector<QAItem>& items,
-                       int64_t batch_size);
-
 }  // namespace llmedit

@@ -28,17 +28,6 @@ std::string optional_string(const nlohmann::json& resolved, const std::string& k
   return node->is_string() ? node->get<std::string>() : fallback;
 }
 
-// Prefixes the config key to a loading error ("p.model: model folder 'x' does not exist").
-template <typename Load>
-auto loading(const std::string& key, Load load) -> decltype(load()) {
-  try {
-    return load();
-  } catch (const Error& e) {
-    if (e.kind() == ErrorKind::Internal) throw;
-    throw Error(e.kind(), key + ": " + e.what());
-  }
-}
-
 std::unique_ptr<ChatModel> make_local(const nlohmann::json& c, const std::string& p, const std::string& source) {
   const auto path = config_get<std::string>(c, p + ".model");
   if (path.empty()) throw config_error(source + ": " + p + ".model is empty; name the model folder the local provider loads");
@@ -49,7 +38,7 @@ std::unique_ptr<ChatModel> make_local(const nlohmann::json& c, const std::string
   options.name = std::filesystem::path(path).filename().string();
   if (options.name.empty()) options.name = std::filesystem::path(path).parent_path().filename().string();
   options.batch_size = config_get<int64_t>(c, p + ".batch_size");
-  return loading(p + ".model", [&]() -> std::unique_ptr<ChatModel> {
+  return with_config_key(p + ".model", [&]() -> std::unique_ptr<ChatModel> {
     std::shared_ptr<CausalLM> model = load_causal_lm(path, load);
     std::shared_ptr<Tokenizer> tokenizer = load_tokenizer(path);
     ChatTemplate chat_template = ChatTemplate::for_tokenizer(path, config_get<std::string>(c, p + ".chat_template"));
@@ -67,7 +56,7 @@ std::unique_ptr<ChatModel> make_openai(const nlohmann::json& c, const std::strin
   if (options.model.empty()) throw config_error(source + ": " + p + ".model is empty; name the endpoint's model id");
   if (options.timeout_s <= 0) throw config_error(source + ": " + p + ".timeout_s must be positive, got " + std::to_string(options.timeout_s));
   if (options.max_retries < 0) throw config_error(source + ": " + p + ".max_retries must be >= 0, got " + std::to_string(options.max_retries));
-  return loading(source + ": " + p + ".base_url", [&]() -> std::unique_ptr<ChatModel> { return std::make_unique<OpenAIChatModel>(options); });
+  return with_config_key(source + ": " + p + ".base_url", [&]() -> std::unique_ptr<ChatModel> { return std::make_unique<OpenAIChatModel>(options); });
 }
 
 }  // namespace

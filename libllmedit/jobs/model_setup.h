@@ -7,6 +7,7 @@
 #include <memory>
 #include <string>
 
+#include "libllmedit/core/error.h"
 #include "libllmedit/model/causal_lm.h"
 #include "libllmedit/tokenizer/chat_template.h"
 #include "libllmedit/tokenizer/tokenizer.h"
@@ -25,6 +26,18 @@ struct TokenizerSetup {
 
 // model.tokenizer (or model.path) and model.chat_template; a config error when neither path is set.
 TokenizerSetup load_tokenizer_from_config(const nlohmann::json& config, const std::string& source);
+
+// Runs `load`, prefixing the config key to the message of a user error it throws
+// ("eval.unlearning.nli_model: model folder 'x' does not exist").
+template <typename Load>
+auto with_config_key(const std::string& key, Load load) -> decltype(load()) {
+  try {
+    return load();
+  } catch (const Error& e) {
+    if (e.kind() == ErrorKind::Internal) throw;
+    throw Error(e.kind(), key + ": " + e.what());
+  }
+}
 
 // model.path in model.dtype on `device`; a config error when model.path is not set.
 std::shared_ptr<CausalLM> load_model_from_config(const nlohmann::json& config, const std::string& source);

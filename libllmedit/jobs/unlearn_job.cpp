@@ -6,6 +6,7 @@
 
 #include "libllmedit/core/error.h"
 #include "libllmedit/core/logging.h"
+#include "libllmedit/eval/answer_likelihood.h"
 #include "libllmedit/jobs/eval_job.h"
 #include "libllmedit/jobs/lora_setup.h"
 #include "libllmedit/jobs/mc_section.h"
@@ -14,7 +15,6 @@
 #include "libllmedit/model/loader.h"
 #include "libllmedit/model/lora.h"
 #include "libllmedit/report/summary.h"
-#include "libllmedit/train/losses.h"
 #include "libllmedit/train/qa_collator.h"
 #include "libllmedit/train/trainer.h"
 
@@ -67,33 +67,17 @@ std::vector<QAItem> read_set(const nlohmann::json& c, const std::string& key) {
   return read_qa_files(files, config_get<std::vector<std::string>>(c, "data." + key + "_splits"), "data." + key);
 }
 
-// Token-weighted mean answer NLL over the first `max_items` items (0: all), teacher-forced.
-double answer_loss(CausalLM& model, const QACollator& collator, const std::vector<QAItem>& items, int64_t batch_size,
-                   int64_t max_items) {
-  torch::NoGradGuard no_grad;
-  const size_t n = max_items > 0 ? std::min(items.size(), static_cast<size_t>(max_items)) : items.size();
-  double nll = 0, tokens = 0;
-  for (size_t begin = 0; begin < n; begin += static_cast<size_t>(batch_size)) {
-    std::vector<TokenizedQA> batch;
-    for (size_t i = begin; i < std::min(n, begin + static_cast<size_t>(batch_size)); ++i)
-      batch.push_back(collator.tokenize(items[i].question, items[i].answer));
-    const QABatch b = collator.collate(batch);
-    ForwardOptions forward;
-    forward.attention_mask = b.attention_mask.to(model.device());
-    const torch::Tensor logits = model.forward(b.input_ids.to(model.device()), forward).logits;  // [B, T, V]
-    const double count = b.labels.narrow(1, 1, b.labels.size(1) - 1).ne(kIgnoreIndex).sum().item<double>();
-    nll += causal_lm_loss(logits, b.labels).item<double>() * count;
-    tokens += count;
-  }
-  return tokens > 0 ? nll / tokens : 0.0;
-}
-
 nlohmann::json set_losses(CausalLM& model, const QACollator& collator, const std::vector<QAItem>& forget,
                           const std::vector<QAItem>& retain, const nlohmann::json& c) {
   const auto batch = config_get<int64_t>(c, "eval.batch_size");
   const auto max_items = config_get<int64_t>(c, "eval.max_items");
-  nlohmann::json out = {{"forget", answer_loss(model, collator, forget, batch, max_items)}};
-  if (!retain.empty()) out["retain"] = answer_loss(model, collator, retain, batch, max_items);
+  auto first = [&](const std::vector<QAItem>& items) {
+    return max_items > 0 && static_cast<int64_t>(items.size()) > max_items
+               ? std::vector<QAItem>(items.begin(), items.begin() + max_items)
+               : items;
+  };
+  nlohmann::json out = {{"forget", mean_answer_nll(model, collator, first(forget), batch)}};
+  if (!retain.empty()) out["retain"] = mean_answer_nll(model, collator, first(retain), batch);
   return out;
 }
 

@@ -16,18 +16,6 @@ namespace {
 const std::string kU = "eval.unlearning.";
 const std::string kLlm = "eval.unlearning.llm";  // the llm extractor's chat model options
 
-// Runs `load`, prefixing the config key to the message of a user error it throws ("key: model
-// folder 'x' does not exist").
-template <typename Load>
-auto loading(const std::string& key, Load load) -> decltype(load()) {
-  try {
-    return load();
-  } catch (const Error& e) {
-    if (e.kind() == ErrorKind::Internal) throw;
-    throw Error(e.kind(), key + ": " + e.what());
-  }
-}
-
 // A causal LM loaded beside the evaluated one (scorer, llm extractor), with its own prompt format.
 struct SideModel {
   std::shared_ptr<CausalLM> model;
@@ -76,12 +64,12 @@ EncoderScorerOptions encoder_options(const UnlearningJobOptions& o, const nlohma
 
 std::unique_ptr<Embedder> make_embedder(const UnlearningJobOptions& o, const nlohmann::json& c) {
   if (o.embedder == "ngram") return std::make_unique<NgramEmbedder>();
-  return loading(kU + "embedder_path", [&] { return load_sentence_encoder(o.embedder_path, encoder_options(o, c)); });
+  return with_config_key(kU + "embedder_path", [&] { return load_sentence_encoder(o.embedder_path, encoder_options(o, c)); });
 }
 
 std::unique_ptr<NliModel> make_nli(const UnlearningJobOptions& o, const nlohmann::json& c) {
   if (o.nli_model.empty()) return nullptr;
-  return loading(kU + "nli_model", [&] { return load_nli_model(o.nli_model, encoder_options(o, c)); });
+  return with_config_key(kU + "nli_model", [&] { return load_nli_model(o.nli_model, encoder_options(o, c)); });
 }
 
 }  // namespace
@@ -203,7 +191,7 @@ UnlearningEvaluator::UnlearningEvaluator(const nlohmann::json& c, const std::str
   scorers_->nli = make_nli(o, c);
   scorers_->extractor = make_extractor(o, c, source);
   if (!o.scorer_model.empty())
-    scorers_->scorer = loading(kU + "scorer_model", [&] { return load_side_model(c, o.scorer_model); });
+    scorers_->scorer = with_config_key(kU + "scorer_model", [&] { return load_side_model(c, o.scorer_model); });
 }
 
 UnlearningEvaluator::~UnlearningEvaluator() = default;

@@ -35,17 +35,31 @@ namespace {
 
 constexpr const char* kModuleName = "libllmedit_sentencepiece.so";
 
-// $LLMEDIT_SENTENCEPIECE_MODULE, else beside the running executable, else the build tree.
-std::vector<std::string> module_candidates() {
+bool is_inside(const std::filesystem::path& file, const std::filesystem::path& folder) {
+  if (folder.empty()) return false;
+  auto part = file.begin();
+  for (const std::filesystem::path& expected : folder) {
+    if (part == file.end() || *part != expected) return false;
+    ++part;
+  }
+  return true;
+}
+
+// Module files to try, in order: $LLMEDIT_SENTENCEPIECE_MODULE; beside the running executable and
+// in ../lib from it (an installed `llmedit`); the build tree's module, but only for programs
+// built in that tree (tests, examples), so a program linked against an installed llmedit never
+// picks up a stale build tree. Programs elsewhere find the module by name (see open_module).
+std::vector<std::string> module_files() {
   std::vector<std::string> paths;
   if (const char* env = std::getenv("LLMEDIT_SENTENCEPIECE_MODULE")) paths.emplace_back(env);
   std::error_code ec;
-  const auto exe = std::filesystem::read_symlink("/proc/self/exe", ec);
-  if (!ec) {
-    paths.push_back((exe.parent_path() / kModuleName).string());
-    paths.push_back((exe.parent_path() / ".." / "lib" / kModuleName).string());
-  }
-  if (*LLMEDIT_SENTENCEPIECE_MODULE_PATH) paths.emplace_back(LLMEDIT_SENTENCEPIECE_MODULE_PATH);
+  const std::filesystem::path exe = std::filesystem::read_symlink("/proc/self/exe", ec);
+  if (ec) return paths;
+  paths.push_back((exe.parent_path() / kModuleName).string());
+  paths.push_back((exe.parent_path() / ".." / "lib" / kModuleName).string());
+  const std::filesystem::path built(LLMEDIT_SENTENCEPIECE_MODULE_PATH);
+  if (!built.empty() && is_inside(exe, std::filesystem::weakly_canonical(built.parent_path(), ec)))
+    paths.push_back(built.string());
   return paths;
 }
 
@@ -55,33 +69,44 @@ void resolve(void* library, const char* name, Fn& fn) {
   if (!fn) throw data_error(std::string("SentencePiece module lacks symbol '") + name + "'");
 }
 
+std::shared_ptr<const SentencePieceModule> bind_module(void* library) {
+  auto m = std::make_shared<SentencePieceModule>();
+  m->library = library;  // kept loaded for the life of the process
+  resolve(library, "llmedit_spm_new", m->create);
+  resolve(library, "llmedit_spm_delete", m->destroy);
+  resolve(library, "llmedit_spm_load", m->load);
+  resolve(library, "llmedit_spm_encode", m->encode);
+  resolve(library, "llmedit_spm_decode", m->decode);
+  resolve(library, "llmedit_spm_id_to_piece", m->id_to_piece);
+  resolve(library, "llmedit_spm_piece_to_id", m->piece_to_id);
+  resolve(library, "llmedit_spm_piece_size", m->piece_size);
+  resolve(library, "llmedit_spm_is_control", m->is_control);
+  resolve(library, "llmedit_spm_is_unknown", m->is_unknown);
+  resolve(library, "llmedit_spm_special_id", m->special_id);
+  resolve(library, "llmedit_spm_train", m->train);
+  return m;
+}
+
+constexpr int kOpenFlags = RTLD_NOW | RTLD_LOCAL | RTLD_DEEPBIND;
+
+// The first of module_files() that exists, else the module by name through the dynamic linker:
+// the program's RUNPATH (llmedit's CMake package adds its library folder to every program that
+// links llmedit::llmedit), LD_LIBRARY_PATH and the ldconfig folders.
 std::shared_ptr<const SentencePieceModule> open_module() {
   std::string tried;
-  for (const std::string& path : module_candidates()) {
+  for (const std::string& path : module_files()) {
     if (!std::filesystem::exists(path)) {
       tried += " " + path;
       continue;
     }
-    void* library = dlopen(path.c_str(), RTLD_NOW | RTLD_LOCAL | RTLD_DEEPBIND);
+    void* library = dlopen(path.c_str(), kOpenFlags);
     if (!library) throw data_error("cannot load the SentencePiece module '" + path + "': " + dlerror());
-    auto m = std::make_shared<SentencePieceModule>();
-    m->library = library;  // kept loaded for the life of the process
-    resolve(library, "llmedit_spm_new", m->create);
-    resolve(library, "llmedit_spm_delete", m->destroy);
-    resolve(library, "llmedit_spm_load", m->load);
-    resolve(library, "llmedit_spm_encode", m->encode);
-    resolve(library, "llmedit_spm_decode", m->decode);
-    resolve(library, "llmedit_spm_id_to_piece", m->id_to_piece);
-    resolve(library, "llmedit_spm_piece_to_id", m->piece_to_id);
-    resolve(library, "llmedit_spm_piece_size", m->piece_size);
-    resolve(library, "llmedit_spm_is_control", m->is_control);
-    resolve(library, "llmedit_spm_is_unknown", m->is_unknown);
-    resolve(library, "llmedit_spm_special_id", m->special_id);
-    resolve(library, "llmedit_spm_train", m->train);
-    return m;
+    return bind_module(library);
   }
+  if (void* library = dlopen(kModuleName, kOpenFlags)) return bind_module(library);
   throw data_error(std::string("SentencePiece module ") + kModuleName +
-                   " not found (set LLMEDIT_SENTENCEPIECE_MODULE); looked at:" + tried);
+                   " not found (set LLMEDIT_SENTENCEPIECE_MODULE); looked at:" + tried +
+                   " and the dynamic linker's search path: " + dlerror());
 }
 
 std::shared_ptr<const SentencePieceModule> shared_module() {

@@ -10,6 +10,7 @@
 #include "libllmedit/model/causal_lm.h"
 #include "libllmedit/model/lora.h"
 #include "libllmedit/train/qa_collator.h"
+#include "libllmedit/train/trainable_tensors.h"
 #include "methods/unlearn/common/objective.h"
 
 namespace llmedit::unlearn {
@@ -41,22 +42,6 @@ std::vector<TokenizedQA> tokenize_items(const std::vector<QAItem>& items, const 
   out.reserve(items.size());
   for (const QAItem& item : items) out.push_back(collator.tokenize(item.question, item.answer));
   return out;
-}
-
-// The adapter's A and B under PEFT's names, or every weight of the model for full fine-tuning.
-NamedTensors trainable_tensors(CausalLM& model, LoraAdapter* adapter) {
-  NamedTensors trainable;
-  if (adapter) {
-    const NamedTensors names = adapter->peft_tensors();
-    const std::vector<torch::Tensor> params = adapter->parameters();
-    for (size_t i = 0; i < params.size(); ++i) trainable.emplace_back(names[i].first, params[i]);
-    return trainable;
-  }
-  for (const auto& [name, p] : model.named_weights()) {
-    p.set_requires_grad(true);
-    trainable.emplace_back(name, p);
-  }
-  return trainable;
 }
 
 }  // namespace
@@ -154,10 +139,8 @@ UnlearnOutcome ForgetRetainUnlearner::unlearn(const UnlearnInputs& in) {
   const TrainResult result =
       train(trainable, num_items, [&](const std::vector<int64_t>& items) { return objective(items); }, trainer, hooks);
   in.model->eval();
-  for (const auto& [name, p] : trainable) {
-    if (!in.adapter) p.set_requires_grad(false);  // full fine-tuning: back to a plain model
-    outcome.changed.emplace_back(name, p.detach());
-  }
+  release_trainable_tensors(trainable, in.adapter);
+  for (const auto& [name, p] : trainable) outcome.changed.emplace_back(name, p.detach());
   outcome.steps = result.steps_done;
   outcome.resumed_from = result.resumed_from;
   outcome.final_loss = result.last_loss;

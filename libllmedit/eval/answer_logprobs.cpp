@@ -19,14 +19,23 @@ TokenizedQA tokenize_pair(const QACollator& collator, const std::pair<std::strin
   return item;
 }
 
-// Row b's answer tokens and their log-probabilities: logits [B, T, V] at t score ids at t + 1.
-// Right padding puts the answer at [prompt_length, ids.size()) of the row.
-AnswerLogprobs row_logprobs(const torch::Tensor& log_probs, int64_t row, const TokenizedQA& item) {
+// log p(ids[t + 1] | ids[..t]) for every row and position: [B, T-1] float64 on the CPU. Only the
+// picked entries leave the device, never the [B, T, V] distribution.
+torch::Tensor next_token_logprobs(const torch::Tensor& logits, const torch::Tensor& input_ids) {
+  const int64_t T = logits.size(1);
+  const torch::Tensor shifted = logits.narrow(1, 0, T - 1).to(torch::kFloat);
+  const torch::Tensor next = input_ids.to(logits.device()).narrow(1, 1, T - 1).unsqueeze(2);
+  return (shifted.gather(2, next).squeeze(2) - shifted.logsumexp(2)).to(torch::kDouble).cpu();
+}
+
+// Row `row`'s answer tokens and their log-probabilities. Right padding puts the answer at
+// [prompt_length, ids.size()) of the row; token t is scored by position t - 1.
+AnswerLogprobs row_logprobs(const torch::Tensor& next_logprobs, int64_t row, const TokenizedQA& item) {
   AnswerLogprobs out;
-  const torch::Tensor scores = log_probs[row].to(torch::kDouble).cpu();  // [T-1, V]
+  const auto scores = next_logprobs.accessor<double, 2>();
   for (size_t t = static_cast<size_t>(std::max<int64_t>(item.prompt_length, 1)); t < item.ids.size(); ++t) {
     out.token_ids.push_back(item.ids[t]);
-    out.logprobs.push_back(scores[static_cast<int64_t>(t) - 1][item.ids[t]].item<double>());
+    out.logprobs.push_back(scores[row][static_cast<int64_t>(t) - 1]);
   }
   return out;
 }
@@ -57,9 +66,9 @@ std::vector<AnswerLogprobs> answer_logprobs(CausalLM& model, const QACollator& c
     ForwardOptions forward;
     forward.attention_mask = padded.attention_mask.to(model.device());
     const torch::Tensor logits = model.forward(padded.input_ids.to(model.device()), forward).logits;
-    const torch::Tensor log_probs = logits.narrow(1, 0, logits.size(1) - 1).to(torch::kFloat).log_softmax(2);
+    const torch::Tensor scores = next_token_logprobs(logits, padded.input_ids);
     for (size_t i = begin; i < end; ++i)
-      out[order[i]] = row_logprobs(log_probs, static_cast<int64_t>(i - begin), chunk[i - begin]);
+      out[order[i]] = row_logprobs(scores, static_cast<int64_t>(i - begin), chunk[i - begin]);
   }
   return out;
 }

@@ -8,6 +8,7 @@ packages=(
   libopenblas0-openmp   # without it LibTorch multiplies with the reference BLAS, ~20x slower
   libsentencepiece-dev nlohmann-json3-dev libspdlog-dev catch2 libcli11-dev libsqlite3-dev
   libcurl4-openssl-dev  # HTTPS client of the openai chat provider
+  chromium              # tests only: renders report.html headless to a PNG (skipped when absent)
 )
 missing=()
 for p in "${packages[@]}"; do

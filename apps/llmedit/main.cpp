@@ -46,6 +46,7 @@ int main(int argc, char** argv) {
   llmedit::cli::add_serve_commands(app);
   llmedit::cli::add_stats_commands(app);
   llmedit::cli::add_eval_commands(app);
+  llmedit::cli::add_runs_commands(app);
   try {
     app.parse(argc, argv);
   } catch (const CLI::CallForHelp& e) {

@@ -3,6 +3,7 @@
 #include "libllmedit/core/error.h"
 #include "libllmedit/core/logging.h"
 #include "libllmedit/core/runtime.h"
+#include "libllmedit/jobs/run_record.h"
 
 namespace llmedit {
 
@@ -38,6 +39,8 @@ void declare_common_options(ConfigSchema& s, const JobRegistry& registry) {
            "prompt format: auto (from tokenizer_config.json, else qa), llama2, llama3, chatml, qwen3, mistral, gemma, qa");
   s.option("output.dir", "", "run folder (default: <output.root>/<name>-<time>)");
   s.option("output.root", "runs", "where run folders are created when output.dir is empty");
+  s.option("output.index", "", "the run index this run registers in (default: <output.root>/index.sqlite; none: no index)");
+  s.option("output.report", true, "write report.html (tables and SVG charts) into the run folder when the run ends");
 }
 
 LoadedConfig resolve_job_config(const nlohmann::json& raw, const std::string& source, const JobRegistry& registry) {
@@ -75,8 +78,15 @@ RunResult run_in(RunFolder& run, const LoadedConfig& config, const JobRegistry& 
   const JobKind& kind = registry.get(config_get<std::string>(config.resolved, "job"), config.source);
   spdlog::info("{} run in {}", kind.name, run.dir());
   JobContext context{config.resolved, run, resuming, interrupt, registry.methods(), registry};
-  RunResult result{run.dir(), kind.run(context)};
-  return result;
+  RunRecord record(config.resolved, run);
+  try {
+    RunResult result{run.dir(), kind.run(context)};
+    record.finish(result.outcome);
+    return result;
+  } catch (...) {
+    record.fail();
+    throw;
+  }
 }
 
 }  // namespace

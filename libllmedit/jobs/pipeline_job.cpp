@@ -7,6 +7,8 @@
 #include "libllmedit/core/atomic_file.h"
 #include "libllmedit/core/error.h"
 #include "libllmedit/core/logging.h"
+#include "libllmedit/jobs/run_or_resume.h"
+#include "libllmedit/jobs/run_record.h"
 #include "libllmedit/report/comparison_table.h"
 
 namespace llmedit {
@@ -94,6 +96,11 @@ LoadedConfig step_config(const PipelineStep& step, const nlohmann::json& c, cons
   for (const nlohmann::json* set : {&config_value(c, "step_defaults"), &step.set})
     for (const auto& [key, value] : set->items()) apply_override(raw, key + "=" + substitute(value, earlier, where).dump());
   raw["output"]["dir"] = step_dir(pipeline_dir, step.name);
+  // Steps register in the pipeline's run index unless they name their own.
+  if (!raw["output"].contains("index")) {
+    const std::string index = run_index_path(c);
+    raw["output"]["index"] = index.empty() ? "none" : index;
+  }
   const std::string step_source = step.config.is_string() ? step.config.get<std::string>() + " (" + where + ")" : where;
   return resolve_job_config(raw, step_source, registry);
 }
@@ -112,11 +119,6 @@ void validate_pipeline(const nlohmann::json& resolved, const SchemaContext& cont
     if (!column.is_object() || !column.contains("title") || !column.contains("key") || !column["title"].is_string() ||
         !column["key"].is_string())
       throw config_error(context.source + ": compare.columns entries must be {\"title\": ..., \"key\": ...}, got " + column.dump());
-}
-
-nlohmann::json read_metrics(const std::string& dir) {
-  std::ifstream in(dir + "/metrics.json");
-  return nlohmann::json::parse(in);
 }
 
 std::string comparison_section(const nlohmann::json& c, const std::string& dir, const nlohmann::json& step_metrics,
@@ -149,21 +151,16 @@ JobOutcome run_pipeline(JobContext& context) {
   for (size_t i = 0; i < steps.size(); ++i) {
     const PipelineStep& step = steps[i];
     const std::string dir = step_dir(context.run.dir(), step.name);
-    if (fs::exists(dir + "/metrics.json")) {
-      spdlog::info("pipeline step {}/{} {}: done earlier", i + 1, steps.size(), step.name);
-      step_metrics[step.name] = read_metrics(dir);
-    } else {
-      spdlog::warn("pipeline step {}/{}: {}", i + 1, steps.size(), step.name);
-      const RunResult result = fs::exists(dir + "/config.resolved.json")
-                                   ? resume_job(dir, context.jobs, context.interrupt)
-                                   : run_job(step_config(step, c, context.run.dir(), earlier, source, context.jobs),
-                                             context.jobs, context.interrupt);
-      if (result.outcome.interrupted) {
-        outcome.interrupted = true;
-        return outcome;
-      }
-      step_metrics[step.name] = result.outcome.metrics;
+    spdlog::warn("pipeline step {}/{}: {}", i + 1, steps.size(), step.name);
+    const RunAttempt attempt = run_or_resume(
+        dir, [&] { return step_config(step, c, context.run.dir(), earlier, source, context.jobs); }, context.jobs,
+        context.interrupt);
+    if (attempt.done_earlier) spdlog::info("pipeline step {}: done earlier", step.name);
+    if (attempt.result.outcome.interrupted) {
+      outcome.interrupted = true;
+      return outcome;
     }
+    step_metrics[step.name] = attempt.result.outcome.metrics;
     earlier[step.name] = dir;
   }
   outcome.metrics = {{"steps", step_metrics}};

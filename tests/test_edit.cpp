@@ -386,7 +386,42 @@ TEST_CASE("llmedit stats, then job edit with rome end to end; missing statistics
   for (std::string line; std::getline(log, line); ++records) {
     const nlohmann::json record = nlohmann::json::parse(line);
     CHECK(record["layer"] == 1);
+    CHECK(record["request"] == records);  // numbered across the job's one-request edits
     CHECK(record["final_loss"].get<double>() < record["first_loss"].get<double>());
   }
   CHECK(records == 2);
+}
+
+TEST_CASE("job edit saves the edited model in batch mode and refuses to in sequential_restore", "[edit]") {
+  TempDir dir("edit-save");
+  nlohmann::json config = {
+      {"job", "edit"},
+      {"seed", 1},
+      {"threads", 1},
+      {"model", {{"path", kWorldModel}}},
+      {"data", {{"requests", kRoot + "/data/world/counterfact.json"}, {"max_requests", 2}}},
+      {"edit", {{"mode", "batch"}}},
+      {"method", {{"name", "rome"}, {"mom2_adjustment", false}, {"v_num_grad_steps", 5},
+                  {"context_template_length_params", {{5, 1}}}}},
+      {"eval", {{"enabled", false}}},
+      {"output", {{"dir", dir.path + "/run"}, {"save_model", true}}}};
+  write_text_atomic(dir.path + "/edit.json", config.dump(2));
+  const CommandResult run = run_cli("run " + shell_quote(dir.path + "/edit.json"));
+  INFO(run.error);
+  REQUIRE(run.exit_code == 0);
+  auto original = load_causal_lm(kWorldModel);
+  auto edited = load_causal_lm(dir.path + "/run/model");
+  const std::string down = mlp_out_weight_name(*original, 1);
+  CHECK(relative_error(edited->weight(down), original->weight(down)) > 1e-3);  // the edit is in the saved weights
+  const std::string other = mlp_out_weight_name(*original, 2);
+  CHECK(relative_error(edited->weight(other), original->weight(other)) == 0.0);
+  CHECK(load_tokenizer(dir.path + "/run/model")->encode("Beven", false) == load_tokenizer(kWorldModel)->encode("Beven", false));
+
+  config["edit"]["mode"] = "sequential_restore";
+  config["output"]["dir"] = dir.path + "/run2";
+  write_text_atomic(dir.path + "/edit.json", config.dump(2));
+  const CommandResult refused = run_cli("run " + shell_quote(dir.path + "/edit.json"));
+  CHECK(refused.exit_code == 2);
+  CHECK_THAT(refused.error, Catch::Contains("output.save_model needs edit.mode batch or sequential"));
+  CHECK_FALSE(fs::exists(dir.path + "/run2"));
 }

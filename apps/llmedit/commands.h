@@ -12,6 +12,7 @@ void add_world_commands(CLI::App& app);      // world                   (cmd_wor
 void add_run_commands(CLI::App& app);        // run, config explain     (cmd_run.cpp)
 void add_serve_commands(CLI::App& app);      // serve                   (cmd_serve.cpp)
 void add_stats_commands(CLI::App& app);      // stats                   (cmd_stats.cpp)
+void add_trace_commands(CLI::App& app);      // trace                   (cmd_trace.cpp)
 void add_eval_commands(CLI::App& app);       // eval-mc, metrics --list (cmd_eval.cpp)
 void add_runs_commands(CLI::App& app);       // runs list|show|compare|report (cmd_runs.cpp)
 

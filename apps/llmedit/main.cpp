@@ -45,6 +45,7 @@ int main(int argc, char** argv) {
   llmedit::cli::add_run_commands(app);
   llmedit::cli::add_serve_commands(app);
   llmedit::cli::add_stats_commands(app);
+  llmedit::cli::add_trace_commands(app);
   llmedit::cli::add_eval_commands(app);
   llmedit::cli::add_runs_commands(app);
   try {

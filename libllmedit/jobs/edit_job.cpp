@@ -12,6 +12,7 @@
 #include "libllmedit/data/counterfact.h"
 #include "libllmedit/edit/key_statistics.h"
 #include "libllmedit/eval/edit_metrics.h"
+#include "libllmedit/jobs/lora_setup.h"
 #include "libllmedit/jobs/model_setup.h"
 #include "libllmedit/report/summary.h"
 
@@ -29,6 +30,8 @@ void declare_edit_options(ConfigSchema& s) {
   s.option("eval.enabled", true, "measure efficacy, paraphrase, neighborhood, fluency and exact match before and after");
   s.option("eval.generation_tokens", 40, "greedy tokens per generation prompt for the fluency entropy (0: skip fluency)");
   s.option("eval.batch_size", 32, "sequences per forward when scoring");
+  s.option("output.save_model", false, "save the edited model in the run folder (edit.mode batch or sequential)");
+  s.option("output.save_dtype", "", "dtype of the saved weights (empty: the compute dtype)", {"", "float32", "bfloat16", "float16"});
 }
 
 void declare_method_options(ConfigSchema& s, const SchemaContext& context) {
@@ -49,6 +52,9 @@ void validate_method(const nlohmann::json& resolved, const SchemaContext& contex
   }
   if (config_get<int64_t>(resolved, "data.max_requests") < 0)
     throw config_error(context.source + ": data.max_requests must be non-negative");
+  if (config_get<bool>(resolved, "output.save_model") && config_get<std::string>(resolved, "edit.mode") == "sequential_restore")
+    throw config_error(context.source + ": output.save_model needs edit.mode batch or sequential (sequential_restore "
+                       "puts the weights back after each request)");
 }
 
 // The weights an edit changed, put back from the copy taken before it.
@@ -103,7 +109,12 @@ JobOutcome run_edit(JobContext& context) {
                        model_weights_hash(*model)};
   inputs.cache_dir = context.run.dir();
   inputs.seed = config_get<uint64_t>(c, "seed");
-  inputs.log = [&](const nlohmann::json& record) { context.run.append_train_log(record); };
+  // Editors number requests within one edit call; sequential modes make one call per request.
+  size_t first_request = 0;
+  inputs.log = [&](nlohmann::json record) {
+    if (record.contains("request")) record["request"] = first_request + record["request"].get<size_t>();
+    context.run.append_train_log(record);
+  };
 
   EditMetricOptions metric_options;
   metric_options.generation_tokens = config_get<int64_t>(c, "eval.generation_tokens");
@@ -126,6 +137,7 @@ JobOutcome run_edit(JobContext& context) {
     ProgressBar bar("edit " + method, static_cast<int64_t>(cases.size()), "request");
     for (size_t i = 0; i < cases.size(); ++i) {
       if (context.interrupt && context.interrupt->requested()) throw usage_error("edit: interrupted");
+      first_request = i;
       auto [outcome, s] = timed_edit({requests[i]});
       seconds[i] = s;
       if (evaluate) post.push_back(snapshot_case(*model, *tokenizer.tokenizer, cases[i], metric_options));
@@ -138,10 +150,13 @@ JobOutcome run_edit(JobContext& context) {
     for (double& x : seconds) x = s / static_cast<double>(cases.size());
   } else {
     for (size_t i = 0; i < cases.size(); ++i) {
+      first_request = i;
       auto [outcome, s] = timed_edit({requests[i]});
       seconds[i] = s;
     }
   }
+  std::optional<LoraAdapter> no_adapter;
+  save_trained_model(c, *model, no_adapter, tokenizer.path, context.run);
   if (evaluate && mode != "sequential_restore") post = snapshots(*model, *tokenizer.tokenizer, cases, metric_options, "post-edit metrics");
 
   double total_seconds = 0;

@@ -85,6 +85,7 @@ struct GenerateArgs {
   double temperature = 1.0, top_p = 1.0;
   int64_t top_k = 0;
   uint64_t seed = 0;
+  int64_t prefill_chunk = GenerationOptions{}.prefill_chunk_size;
 };
 
 void run_generate(const ModelArgs& args, const GenerateArgs& g, bool sampling_requested) {
@@ -101,6 +102,7 @@ void run_generate(const ModelArgs& args, const GenerateArgs& g, bool sampling_re
   options.sampling.top_k = g.top_k;
   options.sampling.top_p = g.top_p;
   options.sampling.seed = g.seed;
+  options.prefill_chunk_size = g.prefill_chunk;
   std::vector<int64_t> ids = generate(*model, {prompt}, options)[0];
   const std::string text = tokenizer ? tokenizer->decode(ids, true) : "";
   if (g.json) {
@@ -144,12 +146,16 @@ void add_model_commands(CLI::App& app) {
   auto* top_k = gen->add_option("--top-k", g->top_k, "keep the k most likely tokens (0 = off)");
   auto* top_p = gen->add_option("--top-p", g->top_p, "nucleus sampling mass (1 = off)")->check(CLI::Range(0.0, 1.0));
   gen->add_option("--seed", g->seed, "sampling seed")->capture_default_str();
+  gen->add_option("--prefill-chunk", g->prefill_chunk, "prompt tokens per forward before decoding (0: the whole prompt at once)")
+      ->capture_default_str();
   gen->add_flag("--json", g->json, "print {\"ids\": [...], \"text\": ...}");
   gen->callback([=] {
     // Checked here rather than with CLI11's PositiveNumber, whose message spells out DBL_MAX.
     if (g->max_new_tokens < 1)
       throw usage_error("--max-new-tokens must be at least 1, got " + std::to_string(g->max_new_tokens));
     if (!(g->temperature > 0)) throw usage_error("--temperature must be positive, got " + temperature->as<std::string>());
+    if (g->prefill_chunk < 0)
+      throw usage_error("--prefill-chunk must be 0 (off) or positive, got " + std::to_string(g->prefill_chunk));
     if (g->top_k < 0) throw usage_error("--top-k must be 0 (off) or positive, got " + std::to_string(g->top_k));
     const bool sampling = temperature->count() + top_k->count() + top_p->count() > 0;
     if (g->greedy && sampling) throw usage_error("generate: --greedy cannot be combined with --temperature/--top-k/--top-p");

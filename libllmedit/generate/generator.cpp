@@ -6,6 +6,7 @@
 #include <random>
 
 #include "libllmedit/core/error.h"
+#include "libllmedit/generate/chunked_prefill.h"
 
 namespace llmedit {
 
@@ -45,6 +46,7 @@ PaddedBatch left_pad(const std::vector<std::vector<int64_t>>& prompts, int64_t p
 std::vector<std::vector<int64_t>> generate(CausalLM& model, const std::vector<std::vector<int64_t>>& prompts,
                                            const GenerationOptions& options) {
   torch::NoGradGuard no_grad;
+  if (options.max_new_tokens <= 0) return std::vector<std::vector<int64_t>>(prompts.size());
   const ArchSpec& spec = model.spec();
   std::vector<int64_t> stops = options.stop_token_ids;
   if (options.use_model_eos && spec.eos_token_id >= 0) stops.push_back(spec.eos_token_id);
@@ -55,13 +57,16 @@ std::vector<std::vector<int64_t>> generate(CausalLM& model, const std::vector<st
   std::vector<std::vector<int64_t>> out(B);
   std::vector<bool> finished(B, false);
   std::mt19937_64 rng(options.sampling.seed);
+  torch::Tensor input;  // [B, 1]: the token chosen last
   KVCache cache;
   ForwardOptions forward_options;
   forward_options.cache = &cache;
   forward_options.attention_mask = batch.mask.defined() ? batch.mask.to(model.device()) : torch::Tensor();
-  torch::Tensor input = batch.ids;
+  ChunkedPrefillOptions prefill;
+  prefill.chunk_size = options.prefill_chunk_size;
+  torch::Tensor logits = chunked_prefill(model, batch.ids.to(model.device()), forward_options.attention_mask, cache, prefill);
   for (int64_t step = 0; step < options.max_new_tokens; ++step) {
-    torch::Tensor logits = model.forward(input, forward_options).logits.select(1, -1);  // [B, V]
+    if (step > 0) logits = model.forward(input, forward_options).logits.select(1, -1);  // [B, V]
     std::vector<int64_t> next = choose_next_tokens(logits, options.sampling, rng);
     bool all_done = true;
     for (size_t b = 0; b < B; ++b) {

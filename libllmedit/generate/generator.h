@@ -16,6 +16,9 @@ struct GenerationOptions {
   // model's eos_token_id, if any.
   std::vector<int64_t> stop_token_ids;
   bool use_model_eos = true;
+  // Prompts longer than this go through the model this many tokens at a time
+  // (generate/chunked_prefill.h); 0: one forward.
+  int64_t prefill_chunk_size = 256;
 };
 
 // Returns the new tokens of each prompt. Prompts may differ in length; none may be empty.

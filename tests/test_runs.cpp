@@ -266,7 +266,7 @@ TEST_CASE("sweep errors name the run and the key before anything runs", "[runs][
   CHECK(run_cli("run " + shell_quote(dir.path + "/plain.json") + " --dry-run").exit_code == 2);
 }
 
-TEST_CASE("--emit slurm writes an array script and the runs' configs; a task runs its run", "[runs][cli]") {
+TEST_CASE("a sweep emitted for Slurm writes an array script and the runs' configs, and a task runs its run", "[runs][cli]") {
   TempDir dir("sweep-slurm");
   nlohmann::json config = tiny_eval(dir.path);
   config["sweep"] = {{"eval.max_new_tokens", {4, 8, 12}}};

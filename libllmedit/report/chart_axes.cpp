@@ -10,7 +10,7 @@ namespace llmedit::svg {
 
 namespace {
 
-constexpr double kLeft = 64, kRight = 16, kTop = 30, kBottom = 44;
+constexpr double kLeft = 64, kRight = 16, kTop = 40, kBottom = 44;  // kTop: room for the title and labels above the top points
 
 double nice_step(double span, int target_ticks) {
   const double raw = span / std::max(1, target_ticks);

@@ -13,7 +13,7 @@ h1 { font-size: 22px; margin: 0 0 4px; } h2 { font-size: 17px; margin: 28px 0 8p
 .meta { color: #5a6272; margin-bottom: 16px; } .meta code { color: #1d2330; }
 table { border-collapse: collapse; margin: 6px 0 14px; font-variant-numeric: tabular-nums; }
 th, td { border: 1px solid #d8dde6; padding: 3px 9px; text-align: left; vertical-align: top; }
-thead th { background: #eef1f6; } td.num { text-align: right; font-family: ui-monospace, Menlo, Consolas, monospace; }
+thead th { background: #eef1f6; } tbody th { white-space: nowrap; font-weight: 600; } td.num { text-align: right; font-family: ui-monospace, Menlo, Consolas, monospace; }
 tbody tr:nth-child(even) { background: #f8f9fb; }
 .charts { display: flex; flex-wrap: wrap; gap: 14px; }
 svg.chart { border: 1px solid #d8dde6; border-radius: 4px; background: #fff; font-size: 11px; }

@@ -252,6 +252,45 @@ TEST_CASE("a sweep runs one run after another, resumes and skips finished runs",
   CHECK_THAT(other.error, Catch::Contains("another sweep"));
 }
 
+TEST_CASE("a half-done sweep run resumes from its checkpoint", "[runs][cli]") {
+  TempDir dir("sweep-resume");
+  const auto first_lines = [&](const std::string& from, const std::string& to) {
+    std::ifstream in(from);
+    std::ofstream out(to);
+    std::string line;
+    for (int i = 0; i < 4 && std::getline(in, line); ++i) out << line << "\n";
+    return to;
+  };
+  const nlohmann::json config = {
+      {"job", "unlearn"},
+      {"threads", 1},
+      {"model", {{"path", kRoot + "/data/models/world-tiny"}}},
+      {"data",
+       {{"forget", {first_lines(kRoot + "/data/world/qa/forget.jsonl", dir.path + "/forget.jsonl")}},
+        {"retain", {first_lines(kRoot + "/data/world/qa/retain.jsonl", dir.path + "/retain.jsonl")}},
+        {"max_length", 64}}},
+      {"method", {{"name", "ga_gdr"}, {"num_train_epochs", 2}, {"per_device_train_batch_size", 4}}},
+      {"eval", {{"enabled", false}, {"loss", false}}},
+      {"output", {{"dir", dir.path + "/sweep"}, {"index", "none"}}},
+      {"sweep", {{"method.learning_rate", {1e-3, 3e-3}}}}};
+  write_text_atomic(dir.path + "/sweep.json", config.dump(2));
+  const CommandResult ran = run_cli("run " + shell_quote(dir.path + "/sweep.json"));
+  INFO(ran.error);
+  REQUIRE(ran.exit_code == 0);
+  const std::string second = dir.path + "/sweep/runs/001-0.003";
+  REQUIRE(read_json(second + "/metrics.json")["unlearn"]["resumed_from_step"] == 0);
+  CHECK_FALSE(fs::exists(dir.path + "/index.sqlite"));  // output.index none
+  // The run stopped after its last checkpoint, before writing its results: resumed, it trains no
+  // step again.
+  fs::remove(second + "/metrics.json");
+  const CommandResult resumed = run_cli("run --resume " + shell_quote(dir.path + "/sweep"));
+  INFO(resumed.error);
+  REQUIRE(resumed.exit_code == 0);
+  const nlohmann::json metrics = read_json(second + "/metrics.json");
+  CHECK(metrics["unlearn"]["resumed_from_step"] == metrics["unlearn"]["steps"]);
+  CHECK(metrics["unlearn"]["steps"].get<int64_t>() > 0);
+}
+
 TEST_CASE("sweep errors name the run and the key before anything runs", "[runs][cli]") {
   TempDir dir("sweep-errors");
   nlohmann::json config = tiny_eval(dir.path);

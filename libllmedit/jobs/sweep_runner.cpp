@@ -74,6 +74,16 @@ std::string sweep_summary_markdown(const SweepReport& report) {
          "\nEach run is a folder under `runs/` with its own report.html; sweep_report.html compares them.\n";
 }
 
+// A run that fails stops the sweep, after the report shows how far it got.
+RunAttempt attempt_run(const SweepPlan& plan, const SweepRun& run, const JobRegistry& registry, const InterruptGuard* interrupt) {
+  try {
+    return run_or_resume(run.dir, [&] { return run_config(plan, run, registry); }, registry, interrupt);
+  } catch (...) {
+    write_sweep_report(plan);
+    throw;
+  }
+}
+
 }  // namespace
 
 void validate_sweep(const SweepPlan& plan, const JobRegistry& registry) {
@@ -105,7 +115,7 @@ SweepResult run_sweep(const SweepPlan& plan, const JobRegistry& registry, const 
   for (size_t i = 0; i < plan.runs.size(); ++i) {
     const SweepRun& run = plan.runs[i];
     spdlog::warn("sweep run {}/{}: {} ({})", i + 1, plan.runs.size(), run.label, describe(run));
-    const RunAttempt attempt = run_or_resume(run.dir, [&] { return run_config(plan, run, registry); }, registry, interrupt);
+    const RunAttempt attempt = attempt_run(plan, run, registry, interrupt);
     if (attempt.done_earlier) spdlog::warn("sweep run {}: finished earlier, not redone", run.label);
     write_sweep_report(plan);
     if (attempt.result.outcome.interrupted) {

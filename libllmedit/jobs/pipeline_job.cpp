@@ -2,6 +2,7 @@
 
 #include <filesystem>
 #include <fstream>
+#include <iostream>
 #include <regex>
 
 #include "libllmedit/core/atomic_file.h"
@@ -151,7 +152,8 @@ JobOutcome run_pipeline(JobContext& context) {
   for (size_t i = 0; i < steps.size(); ++i) {
     const PipelineStep& step = steps[i];
     const std::string dir = step_dir(context.run.dir(), step.name);
-    spdlog::warn("pipeline step {}/{}: {}", i + 1, steps.size(), step.name);
+    // Progress, not a warning: printed at every log level, like the progress bars.
+    std::cerr << "pipeline step " << i + 1 << "/" << steps.size() << ": " << step.name << std::endl;
     const RunAttempt attempt = run_or_resume(
         dir, [&] { return step_config(step, c, context.run.dir(), earlier, source, context.jobs); }, context.jobs,
         context.interrupt);

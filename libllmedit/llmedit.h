@@ -23,6 +23,7 @@
 /// | QA data, edit requests | `read_qa_file()`, `read_counterfact_file()`, `EditRequest` | `libllmedit/data/qa_dataset.h`, `libllmedit/data/counterfact.h` |
 /// | write a method | implement `Unlearner` or `Editor`, register an `UnlearnerSpec` / `EditorSpec` | `libllmedit/methods_api/method_registry.h` |
 /// | build a registered method from code | `make_unlearner()`, `make_editor()` | `libllmedit/methods_api/method_from_options.h` |
+/// | report what a training-based unlearner trained | `record_training()` | `libllmedit/methods_api/training_outcome.h` |
 /// | the built-in methods (`llmedit::methods`) | `register_builtin_methods()` | `methods/register.h` |
 /// | run a job from a config object | `register_builtin_jobs()`, `resolve_job_config()`, `run_job()` | `libllmedit/jobs/job_registry.h` |
 /// | read and write run folders | `RunFolder::open()`, `RunFolder::create()`, `train_log()`, `write_metrics()` | `libllmedit/report/run_folder.h` |
@@ -50,6 +51,7 @@
 #include "libllmedit/jobs/job_registry.h"
 #include "libllmedit/methods_api/method_from_options.h"
 #include "libllmedit/methods_api/method_registry.h"
+#include "libllmedit/methods_api/training_outcome.h"
 #include "libllmedit/model/causal_lm.h"
 #include "libllmedit/model/hooks.h"
 #include "libllmedit/model/loader.h"

@@ -1,4 +1,5 @@
-// Running the built `llmedit` binary (LLMEDIT_CLI_PATH) as a user would, for the CLI tests.
+// Running the built `llmedit` binary (LLMEDIT_CLI_PATH) as a user would, and other built programs
+// (the examples, cmake), with their output captured.
 #pragma once
 #include <cstdio>
 #include <cstdlib>
@@ -24,16 +25,15 @@ struct CommandResult {
   std::string error;   // stderr
 };
 
-// Runs the built `llmedit` with the given (already shell-quoted) arguments; captures stdout and
-// stderr separately.
-inline CommandResult run_cli(const std::string& arguments) {
+// Runs `program` (a path, quoted here) with already shell-quoted `arguments`; captures stdout
+// and stderr separately.
+inline CommandResult run_program(const std::string& program, const std::string& arguments) {
   CommandResult result;
   char stderr_path[] = "/tmp/llmedit-cli-stderr-XXXXXX";
   const int fd = ::mkstemp(stderr_path);
   if (fd < 0) return result;
   ::close(fd);
-  const std::string command =
-      std::string(LLMEDIT_CLI_PATH) + " " + arguments + " 2>" + shell_quote(stderr_path);
+  const std::string command = shell_quote(program) + " " + arguments + " 2>" + shell_quote(stderr_path);
   if (FILE* pipe = ::popen(command.c_str(), "r")) {
     char buffer[4096];
     for (size_t n; (n = std::fread(buffer, 1, sizeof buffer, pipe)) > 0;) result.output.append(buffer, n);
@@ -45,5 +45,8 @@ inline CommandResult run_cli(const std::string& arguments) {
   std::remove(stderr_path);
   return result;
 }
+
+// Runs the built `llmedit` (LLMEDIT_CLI_PATH) as a user would.
+inline CommandResult run_cli(const std::string& arguments) { return run_program(LLMEDIT_CLI_PATH, arguments); }
 
 }  // namespace llmedit::test

@@ -11,7 +11,7 @@
 #include <vector>
 
 #include "tests/fixtures.h"
-#include "tests/program_runner.h"
+#include "tests/cli_runner.h"
 
 using namespace llmedit::test;
 

@@ -10,7 +10,7 @@
 #include <vector>
 
 #include "tests/fixtures.h"
-#include "tests/program_runner.h"
+#include "tests/cli_runner.h"
 
 using namespace llmedit::test;
 namespace fs = std::filesystem;

@@ -70,12 +70,7 @@ class WeightedAscent : public llmedit::Unlearner {
     in.model->eval();
     llmedit::release_trainable_tensors(trainable, in.adapter);
 
-    for (const auto& [name, tensor] : trainable) outcome.changed.emplace_back(name, tensor.detach());
-    outcome.steps = result.steps_done;
-    outcome.resumed_from = result.resumed_from;
-    outcome.final_loss = result.last_loss;
-    outcome.seconds = result.seconds;
-    outcome.interrupted = result.interrupted;
+    llmedit::record_training(outcome, trainable, result);
     return outcome;
   }
 

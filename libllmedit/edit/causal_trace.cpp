@@ -56,8 +56,8 @@ torch::Tensor embedding_matrix(const CausalLM& model) {
   return model.weight(model_weight_names(model.spec().family).embed + ".weight");
 }
 
-// One request: the clean prediction, its probability corrupted, and the indirect effect of
-// restoring each (layer, token); accumulated into `sums`/`counts` by token group.
+// One request: the clean prediction's probability, clean and corrupted, and with each
+// (layer, token) restored.
 struct RequestTrace {
   double clean_p = 0, corrupt_p = 0;
   torch::Tensor restored_p;  // [L, T]
@@ -150,13 +150,15 @@ CausalTraceResult causal_trace(CausalLM& model, const Tokenizer& tokenizer, cons
     result.clean_probability += r.clean_p;
     result.corrupt_probability += r.corrupt_p;
     // Mean effect per group within this request first, so long subjects do not count more.
+    const auto restored = r.restored_p.accessor<double, 2>();  // [L, T]
     for (size_t g = 0; g < kTraceTokenGroups; ++g) {
       std::vector<double> group_sum(static_cast<size_t>(L), 0.0);
       int64_t n = 0;
       for (size_t t = static_cast<size_t>(r.subject_first); t < r.groups.size(); ++t) {
         if (static_cast<size_t>(r.groups[t]) != g) continue;
         ++n;
-        for (int64_t l = 0; l < L; ++l) group_sum[static_cast<size_t>(l)] += r.restored_p[l][static_cast<int64_t>(t)].item<double>() - r.corrupt_p;
+        for (int64_t l = 0; l < L; ++l)
+          group_sum[static_cast<size_t>(l)] += restored[l][static_cast<int64_t>(t)] - r.corrupt_p;
       }
       if (n == 0) continue;
       for (int64_t l = 0; l < L; ++l) {

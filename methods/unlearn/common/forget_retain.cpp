@@ -7,6 +7,7 @@
 #include "libllmedit/core/error.h"
 #include "libllmedit/core/logging.h"
 #include "libllmedit/data/qa_dataset.h"
+#include "libllmedit/methods_api/training_outcome.h"
 #include "libllmedit/model/causal_lm.h"
 #include "libllmedit/model/lora.h"
 #include "libllmedit/train/qa_collator.h"
@@ -140,12 +141,7 @@ UnlearnOutcome ForgetRetainUnlearner::unlearn(const UnlearnInputs& in) {
       train(trainable, num_items, [&](const std::vector<int64_t>& items) { return objective(items); }, trainer, hooks);
   in.model->eval();
   release_trainable_tensors(trainable, in.adapter);
-  for (const auto& [name, p] : trainable) outcome.changed.emplace_back(name, p.detach());
-  outcome.steps = result.steps_done;
-  outcome.resumed_from = result.resumed_from;
-  outcome.final_loss = result.last_loss;
-  outcome.seconds = result.seconds;
-  outcome.interrupted = result.interrupted;
+  record_training(outcome, trainable, result);
   return outcome;
 }
 

@@ -69,14 +69,14 @@ torch::Tensor attention_bias(const torch::Tensor& mask, int64_t T, int64_t past,
 
 }  // namespace
 
+torch::Tensor LinearWeights::float_product(const torch::Tensor& x) const {
+  if (!in_out_layout) return torch::linear(x, weight, bias);
+  torch::Tensor y = torch::matmul(x, weight);
+  return bias.defined() ? y + bias : y;
+}
+
 torch::Tensor LinearWeights::operator()(const torch::Tensor& x) const {
-  torch::Tensor y;
-  if (!in_out_layout) {
-    y = torch::linear(x, weight, bias);
-  } else {
-    y = torch::matmul(x, weight);
-    if (bias.defined()) y = y + bias;
-  }
+  torch::Tensor y = kernel ? kernel->forward(x, *this) : float_product(x);
   return lora && lora->enabled() ? lora->add_delta(x, y) : y;
 }
 

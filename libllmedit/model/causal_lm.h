@@ -42,6 +42,16 @@ struct ForwardOutput {
 };
 
 class LoraLinear;  // libllmedit/model/lora.h
+struct LinearWeights;
+
+// Computes a linear map in place of the float product x·Wᵀ + b: a quantized kernel
+// (libllmedit/quant/w8a8_linear.h) or an observer that records the inputs (calibration).
+class LinearKernel {
+ public:
+  virtual ~LinearKernel() = default;
+  // x: [..., in] -> [..., out] in x's dtype, bias included; `linear` is the map it stands in for.
+  virtual torch::Tensor forward(const torch::Tensor& x, const LinearWeights& linear) const = 0;
+};
 
 // A linear map stored either as nn.Linear [out, in] or as GPT-2's Conv1D [in, out].
 struct LinearWeights {
@@ -49,6 +59,9 @@ struct LinearWeights {
   torch::Tensor bias;  // undefined when absent
   bool in_out_layout = false;
   std::shared_ptr<LoraLinear> lora;  // set by LoraAdapter; null costs one branch
+  std::shared_ptr<const LinearKernel> kernel;  // set by quant/; null: the float product
+  // The float product x·Wᵀ + b, whatever the kernel (kernels call it for their float parts).
+  torch::Tensor float_product(const torch::Tensor& x) const;
   torch::Tensor operator()(const torch::Tensor& x) const;
 };
 

@@ -7,6 +7,7 @@
 #include "libllmedit/core/error.h"
 #include "libllmedit/io/checkpoint.h"
 #include "libllmedit/io/llama2c.h"
+#include "libllmedit/quant/w8a8_checkpoint.h"
 
 namespace llmedit {
 
@@ -20,6 +21,8 @@ std::shared_ptr<CausalLM> load_causal_lm(const std::string& path, const LoadOpti
                                           options.dtype);
   model->eval();  // no dropout anywhere; eval() only marks the module
   if (options.device != torch::kCPU) model->to(options.device);
+  // A folder `llmedit quantize` wrote runs W8A8 (quant/w8a8_checkpoint.h); kernels go on the device.
+  if (model->config().contains("quantization_config")) apply_w8a8(*model, read_w8a8_plan(path, model->config(), *model));
   return model;
 }
 
@@ -27,7 +30,10 @@ void save_hf_checkpoint(const CausalLM& model, const std::string& folder, std::o
   NamedTensors weights;
   for (const auto& [name, tensor] : model.named_weights())
     weights.emplace_back(name, tensor.detach().to(torch::kCPU, dtype.value_or(tensor.scalar_type())));
-  write_hf_folder(folder, model.config(), weights);
+  // The scales are not saved here: the folder holds a float model (weights as they are now).
+  nlohmann::json config = model.config();
+  config.erase("quantization_config");
+  write_hf_folder(folder, config, weights);
 }
 
 torch::Dtype parse_dtype(const std::string& name) {

@@ -9,6 +9,7 @@ packages=(
   libsentencepiece-dev nlohmann-json3-dev libspdlog-dev catch2 libcli11-dev libsqlite3-dev
   libcurl4-openssl-dev  # HTTPS client of the openai chat provider
   chromium              # tests only: renders report.html headless to a PNG (skipped when absent)
+  clang libclang-rt-14-dev llvm-14  # tests only: the ASan/UBSan build and libFuzzer (README "Sanitizers")
 )
 missing=()
 for p in "${packages[@]}"; do

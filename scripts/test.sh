@@ -5,5 +5,10 @@ set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 bash "$root/scripts/setup.sh"
 bash "$root/scripts/build.sh"
-cd "${LLMEDIT_BUILD_DIR:-$root/build}"
-ctest --output-on-failure -j"$(nproc)"
+(cd "${LLMEDIT_BUILD_DIR:-$root/build}" && ctest --output-on-failure -j"$(nproc)")
+# Second build: the input parsers and their tests with ASan + UBSan (clang), and each fuzz
+# target's seed and regression replay plus a few seconds of fuzzing (README "Sanitizers").
+# LLMEDIT_SANITIZE_TESTS=0 skips it.
+if [ "${LLMEDIT_SANITIZE_TESTS:-1}" != 0 ]; then
+  bash "$root/scripts/sanitize_tests.sh"
+fi

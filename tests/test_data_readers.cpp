@@ -156,6 +156,14 @@ TEST_CASE("QA errors name the file, item, line, field and value", "[data]") {
     const std::string path = write_file(dir, "syntax.json", "[\n  {\"text\": \"Q\",\n   \"labels\": \"A\",]\n");
     CHECK_THAT(data_error_of([&] { read_qa_file(path); }), Contains("line 3, column 18") && Contains("invalid JSON"));
   }
+  SECTION("a number beyond double's range is invalid JSON (found by fuzz/qa_dataset_fuzz.cpp)") {
+    const std::string array = write_file(dir, "big.json", "[{\"text\": \"Q\", \"labels\": 2e308}]");
+    const std::string lines = write_file(dir, "big.jsonl", "{\"question\": \"Q\", \"answer\": \"A\"}\n[1e999]\n");
+    CHECK_THAT(data_error_of([&] { read_qa_file(array); }),
+               Contains(array) && Contains("invalid JSON") && Contains("2e308"));
+    CHECK_THAT(data_error_of([&] { read_qa_file(lines); }),
+               Contains(lines + ": line 2") && Contains("invalid JSON") && Contains("1e999"));
+  }
   SECTION("KnowUnDo item without labels") {
     const std::string path = write_file(dir, "ku.json", "[{\"text\": \"Q\", \"labels\": \"A\"}, {\"text\": \"Q2\"}]");
     CHECK_THAT(data_error_of([&] { read_qa_file(path); }),
@@ -250,6 +258,12 @@ TEST_CASE("MC CSV: quoted fields, short-option rows, duplicates, bad letters", "
   SECTION("answer that is not a letter") {
     const std::string path = write_file(dir, "e.csv", header + "0,Q,a,b,c,d,E\n");
     CHECK_THAT(data_error_of([&] { read_mc_csv(path); }), Contains("row 0") && Contains("'E'"));
+  }
+  SECTION("answer holding a line end stays on one line (found by fuzz/mc_csv_fuzz.cpp)") {
+    const std::string path = write_file(dir, "newline.csv", ",Question,A,B,Answer\n0,Q,a,b,\"E\nF\"\n");
+    const std::string message = data_error_of([&] { read_mc_csv(path); });
+    CHECK_THAT(message, Contains("answer 'E\\nF'"));
+    CHECK(message.find('\n') == std::string::npos);
   }
   SECTION("empty option before a filled one") {
     const std::string path = write_file(dir, "gap.csv", header + "0,Q,a,,c,d,A\n");

@@ -106,6 +106,10 @@ TEST_CASE("safetensors: truncated files and broken headers are data errors", "[s
   CHECK_THAT(message, Contains(bad_json) && Contains("not valid JSON"));
   CHECK(message.find('\n') == std::string::npos);
 
+  // nlohmann reports a number beyond double's range apart from syntax errors (found by fuzzing).
+  const std::string big = craft(dir, "big.safetensors", "{\"w\": 1e999}");
+  CHECK_THAT(open_error(big), Contains(big) && Contains("not valid JSON") && Contains("1e999"));
+
   const std::string array = craft(dir, "array.safetensors", "[1, 2]");
   CHECK_THAT(open_error(array), Contains(array) && Contains("header is a JSON array, not an object"));
 

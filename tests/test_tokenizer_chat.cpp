@@ -106,7 +106,7 @@ TEST_CASE("chat templates reject unknown roles and broken turn order", "[tokeniz
   CHECK_THROWS_WITH(ChatTemplate::by_name("gemma").render({{"user", "a"}, {"user", "b"}}, false), Catch::Contains("alternate"));
 }
 
-TEST_CASE("SentencePiece encode_rendered turns written-out special tokens into ids", "[tokenizer]") {
+TEST_CASE("SentencePiece encode_rendered turns written-out special tokens into ids", "[tokenizer][spm]") {
   require_shared_or_skip("fixtures/tokenizers");
   const auto tok = llmedit::load_tokenizer(shared_path("fixtures/tokenizers/llama2-spm"));
   const std::string text = ChatTemplate::by_name("llama2").render({{"user", "Hi"}, {"assistant", "Yo"}}, false);

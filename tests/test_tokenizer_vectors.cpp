@@ -70,9 +70,9 @@ TEST_CASE("qwen3 tokenizer.json gives the reference ids and decodes", "[tokenize
 
 TEST_CASE("mistral tokenizer.json gives the reference ids and decodes", "[tokenizer]") { check_vectors("mistral"); }
 
-TEST_CASE("llama2 SentencePiece model gives the reference ids and decodes", "[tokenizer]") { check_vectors("llama2-spm"); }
+TEST_CASE("llama2 SentencePiece model gives the reference ids and decodes", "[tokenizer][spm]") { check_vectors("llama2-spm"); }
 
-TEST_CASE("special token ids and add_special_tokens follow the tokenizer files", "[tokenizer]") {
+TEST_CASE("special token ids and add_special_tokens follow the tokenizer files", "[tokenizer][spm]") {
   require_shared_or_skip("fixtures/tokenizers");
   const auto path = [](const std::string& name) { return shared_path("fixtures/tokenizers/" + name); };
 

@@ -112,6 +112,8 @@ json parse_file(const fs::path& path) {
   } catch (const json::parse_error& e) {
     throw config_error(path.string() + ": invalid JSON at " + parse_location(text, e.byte) + ": " +
                        parse_detail(e.what()));
+  } catch (const json::exception& e) {  // out_of_range: a number beyond double's range, e.g. 1e999
+    throw config_error(path.string() + ": invalid JSON: " + parse_detail(e.what()));
   }
   if (!doc.is_object())
     throw config_error(path.string() + ": a config must be a JSON object, got " + show_value(doc));

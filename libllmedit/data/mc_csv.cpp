@@ -161,6 +161,14 @@ Layout detect_layout(const CsvRecord& first, const std::string& path) {
 
 std::string letter(int index) { return std::string(1, static_cast<char>('A' + index)); }
 
+// A field's text quoted in an error: line ends and tabs written as escapes (errors are one line),
+// cut short.
+std::string printable(const std::string& text) {
+  std::string out;
+  for (char c : text.substr(0, 60)) out += c == '\n' ? "\\n" : c == '\r' ? "\\r" : c == '\t' ? "\\t" : std::string(1, c);
+  return text.size() > 60 ? out + "..." : out;
+}
+
 // Options in A-D order with trailing empty ones dropped; an empty option before a filled one
 // would shift the letters, so it is an error.
 std::vector<std::string> read_choices(const CsvRecord& record, const Layout& layout, const std::string& where) {
@@ -179,7 +187,7 @@ int read_answer(const std::string& raw, size_t choices, const std::string& where
   const std::string text = trim(raw);
   const std::string range = "A-" + letter(static_cast<int>(choices) - 1);
   if (text.size() != 1 || text[0] < 'A' || text[0] - 'A' >= static_cast<int>(choices))
-    throw data_error(where + ": answer '" + raw + "' is not among the options " + range);
+    throw data_error(where + ": answer '" + printable(raw) + "' is not among the options " + range);
   return text[0] - 'A';
 }
 

@@ -69,6 +69,16 @@ std::pair<int64_t, int64_t> line_and_column(const std::string& text, size_t byte
                    ": invalid JSON: " + parse_reason(e));
 }
 
+// The parser's other failure: a number beyond double's range (out_of_range 406, e.g. 1e999),
+// which nlohmann reports without a position.
+[[noreturn]] void unreadable_number(const std::string& where, const json::exception& e) {
+  std::string message = e.what();
+  const size_t bracket = message.find("] ");
+  if (message.rfind("[json.exception.", 0) == 0 && bracket != std::string::npos) message = message.substr(bracket + 2);
+  std::replace(message.begin(), message.end(), '\n', ' ');
+  throw data_error(where + ": invalid JSON: " + message);
+}
+
 std::vector<std::string> paragraphs(const std::string& text) {
   std::vector<std::string> documents;
   std::string current;
@@ -115,6 +125,8 @@ json parse_json_text(const std::string& text, const std::string& path) {
   } catch (const json::parse_error& e) {
     const auto [line, column] = line_and_column(text, e.byte);
     invalid_json(path, line, column, e);
+  } catch (const json::exception& e) {
+    unreadable_number(path, e);
   }
 }
 
@@ -128,6 +140,8 @@ std::vector<JsonLine> parse_jsonl_text(const std::string& text, const std::strin
       rows.push_back({json::parse(lines[i]), line});
     } catch (const json::parse_error& e) {
       invalid_json(path, line, line_and_column(lines[i], e.byte).second, e);
+    } catch (const json::exception& e) {
+      unreadable_number(path + ": line " + std::to_string(line), e);
     }
   }
   return rows;

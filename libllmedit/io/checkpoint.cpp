@@ -18,7 +18,7 @@ nlohmann::json read_json_file(const std::string& path) {
   const std::string text = read_text_file(path);
   try {
     return nlohmann::json::parse(text);
-  } catch (const nlohmann::json::parse_error& e) {
+  } catch (const nlohmann::json::exception& e) {  // parse_error, or out_of_range for a number like 1e999
     throw data_error(path + ": not valid JSON (" + std::string(e.what()) + ")");
   }
 }

@@ -137,7 +137,7 @@ json parse_header(const std::string& path, const MappedFile& file) {
   json header;
   try {
     header = json::parse(begin, begin + header_len);
-  } catch (const json::parse_error& e) {
+  } catch (const json::exception& e) {  // parse_error, or out_of_range for a number like 1e999
     throw file_error(path, "header is not valid JSON: " + one_line(e.what()));
   }
   if (!header.is_object())

@@ -1,5 +1,7 @@
 #include "libllmedit/model/arch_spec.h"
 
+#include <climits>
+#include <cstdint>
 #include <map>
 
 #include "libllmedit/core/error.h"
@@ -12,11 +14,36 @@ using nlohmann::json;
 
 bool has_value(const json& config, const char* key) { return config.contains(key) && !config[key].is_null(); }
 
+// Every size and count llmedit reads: at most 2^31 - 1, so products of a few of them (weight
+// shapes, the parameter count) cannot overflow 64 bits.
+constexpr int64_t kMaxSize = (int64_t{1} << 31) - 1;
+
+// A config value quoted in an error: JSON (so one line), cut short.
+std::string show(const json& value) {
+  std::string text = value.dump(-1, ' ', false, json::error_handler_t::replace);
+  return text.size() > 80 ? text.substr(0, 77) + "..." : text;
+}
+
 int64_t get_int(const json& config, const char* key, const std::string& source) {
   if (!has_value(config, key)) throw data_error(source + ": missing required field '" + key + "'");
   const json& v = config[key];
-  if (!v.is_number_integer()) throw data_error(source + ": field '" + key + "' must be an integer, got " + v.dump());
-  return v.get<int64_t>();
+  if (!v.is_number_integer()) throw data_error(source + ": field '" + key + "' must be an integer, got " + show(v));
+  // Unsigned JSON integers above INT64_MAX would wrap in get<int64_t>().
+  if (v.is_number_unsigned() && v.get<uint64_t>() > static_cast<uint64_t>(kMaxSize))
+    throw data_error(source + ": field '" + key + "' is " + show(v) + ", more than " + std::to_string(kMaxSize));
+  const int64_t value = v.get<int64_t>();
+  if (value > kMaxSize || value < -kMaxSize)
+    throw data_error(source + ": field '" + key + "' is " + show(v) + ", beyond +-" + std::to_string(kMaxSize));
+  return value;
+}
+
+std::string get_string_or(const json& config, const char* key, const std::string& source, const std::string& fallback,
+                          const std::string& field_path = "") {
+  if (!has_value(config, key)) return fallback;
+  const json& v = config[key];
+  if (!v.is_string())
+    throw data_error(source + ": field '" + (field_path.empty() ? key : field_path) + "' must be a string, got " + show(v));
+  return v.get<std::string>();
 }
 
 int64_t get_int_or(const json& config, const char* key, const std::string& source, int64_t fallback) {
@@ -25,13 +52,13 @@ int64_t get_int_or(const json& config, const char* key, const std::string& sourc
 
 double get_double_or(const json& config, const char* key, const std::string& source, double fallback) {
   if (!has_value(config, key)) return fallback;
-  if (!config[key].is_number()) throw data_error(source + ": field '" + key + "' must be a number, got " + config[key].dump());
+  if (!config[key].is_number()) throw data_error(source + ": field '" + key + "' must be a number, got " + show(config[key]));
   return config[key].get<double>();
 }
 
 bool get_bool_or(const json& config, const char* key, const std::string& source, bool fallback) {
   if (!has_value(config, key)) return fallback;
-  if (!config[key].is_boolean()) throw data_error(source + ": field '" + key + "' must be true or false, got " + config[key].dump());
+  if (!config[key].is_boolean()) throw data_error(source + ": field '" + key + "' must be true or false, got " + show(config[key]));
   return config[key].get<bool>();
 }
 
@@ -57,11 +84,11 @@ ArchFamily detect_family(const json& config, const std::string& source, std::str
     auto it = by_architecture.find(architecture);
     if (it != by_architecture.end()) return it->second;
   }
-  const std::string model_type = config.value("model_type", std::string());
+  const std::string model_type = get_string_or(config, "model_type", source, "");
   auto it = by_model_type.find(model_type);
   if (it != by_model_type.end()) return it->second;
-  throw data_error(source + ": unsupported architecture '" + architecture + "' (model_type '" + model_type +
-                   "'); llmedit supports LlamaForCausalLM, MistralForCausalLM, Qwen2ForCausalLM, "
+  throw data_error(source + ": unsupported architecture " + show(architecture) + " (model_type " + show(model_type) +
+                   "); llmedit supports LlamaForCausalLM, MistralForCausalLM, Qwen2ForCausalLM, "
                    "GPT2LMHeadModel and GPTJForCausalLM");
 }
 
@@ -70,7 +97,7 @@ Activation parse_activation(const std::string& name, const std::string& source, 
   if (name == "gelu_new" || name == "gelu_pytorch_tanh" || name == "gelu_fast") return Activation::GeluTanh;
   if (name == "gelu") return Activation::Gelu;
   if (name == "relu") return Activation::ReLU;
-  throw data_error(source + ": unsupported activation '" + name + "' in field '" + field + "'");
+  throw data_error(source + ": unsupported activation " + show(name) + " in field '" + field + "'");
 }
 
 // transformers 5 moved rope_theta and rope_scaling into "rope_parameters"; older files have
@@ -82,11 +109,14 @@ void read_rope(const json& config, const std::string& source, ArchSpec& spec) {
   else if (has_value(config, "rope_scaling")) { params = &config["rope_scaling"]; field = "rope_scaling"; }
   spec.rope_theta = get_double_or(config, "rope_theta", source, spec.rope_theta);
   if (!params) return;
-  if (!params->is_object()) throw data_error(source + ": field '" + field + "' must be an object");
+  if (!params->is_object()) throw data_error(source + ": field '" + field + "' must be an object, got " + show(*params));
   spec.rope_theta = get_double_or(*params, "rope_theta", source, spec.rope_theta);
-  std::string type = params->value("rope_type", params->value("type", std::string("default")));
+  const std::string prefix = std::string(field) + ".";
+  std::string type = get_string_or(*params, "rope_type", source,
+                                   get_string_or(*params, "type", source, "default", prefix + "type"),
+                                   prefix + "rope_type");
   if (type != "default" && type != "linear" && type != "llama3")
-    throw data_error(source + ": unsupported rope type '" + type + "' in field '" + field +
+    throw data_error(source + ": unsupported rope type " + show(type) + " in field '" + field +
                      ".rope_type' (supported: default, linear, llama3)");
   RopeScaling& s = spec.rope_scaling;
   s.type = type;
@@ -97,6 +127,9 @@ void read_rope(const json& config, const std::string& source, ArchSpec& spec) {
       get_int_or(*params, "original_max_position_embeddings", source, 8192);
   if (type != "default" && s.factor <= 0)
     throw data_error(source + ": " + field + ".factor must be positive, got " + std::to_string(s.factor));
+  if (s.original_max_position_embeddings <= 0)
+    throw data_error(source + ": " + field + ".original_max_position_embeddings must be positive, got " +
+                     std::to_string(s.original_max_position_embeddings));
 }
 
 void read_llama_like(const json& config, const std::string& source, ArchSpec& spec) {
@@ -110,7 +143,7 @@ void read_llama_like(const json& config, const std::string& source, ArchSpec& sp
   spec.max_position_embeddings = get_int_or(config, "max_position_embeddings", source, 2048);
   spec.norm = NormKind::RMSNorm;
   spec.norm_eps = get_double_or(config, "rms_norm_eps", source, 1e-6);
-  spec.activation = parse_activation(config.value("hidden_act", std::string("silu")), source, "hidden_act");
+  spec.activation = parse_activation(get_string_or(config, "hidden_act", source, "silu"), source, "hidden_act");
   spec.gated_mlp = true;
   spec.positions = PositionKind::RopeHalf;
   read_rope(config, source, spec);
@@ -137,7 +170,7 @@ void read_gpt_like(const json& config, const std::string& source, ArchSpec& spec
   spec.norm = NormKind::LayerNorm;
   spec.norm_eps = get_double_or(config, "layer_norm_epsilon", source, 1e-5);
   spec.activation =
-      parse_activation(config.value("activation_function", std::string("gelu_new")), source, "activation_function");
+      parse_activation(get_string_or(config, "activation_function", source, "gelu_new"), source, "activation_function");
   spec.gated_mlp = false;
   spec.mlp_bias = true;
   if (spec.family == ArchFamily::GPT2) {
@@ -155,6 +188,25 @@ void read_gpt_like(const json& config, const std::string& source, ArchSpec& spec
   }
 }
 
+// The parameter count in arithmetic type T (validate() bounds it in long double before
+// num_parameters() computes it in int64_t).
+template <typename T>
+T count_parameters(const ArchSpec& s) {
+  const T d = s.hidden_size, q = T(s.num_heads) * s.head_dim, kv = T(s.num_kv_heads) * s.head_dim;
+  const T ff = s.intermediate_size, vocab = s.vocab_size;
+  T attn = d * q + 2 * d * kv + q * d;
+  if (s.qkv_bias) attn += q + 2 * kv;
+  if (s.o_bias) attn += d;
+  T mlp = (s.gated_mlp ? 3 : 2) * d * ff;
+  if (s.mlp_bias) mlp += (s.gated_mlp ? 2 : 1) * ff + d;
+  const T norm_size = s.norm == NormKind::LayerNorm ? 2 * d : d;
+  const T norms_per_layer = s.parallel_block ? 1 : 2;
+  T total = T(s.num_layers) * (attn + mlp + norms_per_layer * norm_size) + norm_size + vocab * d;
+  if (s.positions == PositionKind::Learned) total += T(s.max_position_embeddings) * d;
+  if (!s.tie_word_embeddings) total += vocab * d + (s.lm_head_bias ? vocab : 0);
+  return total;
+}
+
 void validate(const std::string& source, ArchSpec& spec) {
   auto positive = [&](int64_t v, const char* what) {
     if (v <= 0) throw data_error(source + ": " + what + " must be positive, got " + std::to_string(v));
@@ -165,6 +217,14 @@ void validate(const std::string& source, ArchSpec& spec) {
   positive(spec.num_layers, "number of layers");
   positive(spec.num_heads, "number of attention heads");
   positive(spec.num_kv_heads, "number of key/value heads");
+  positive(spec.max_position_embeddings, "max position embeddings");
+  if (spec.head_dim < 0) throw data_error(source + ": field 'head_dim' must be positive, got " + std::to_string(spec.head_dim));
+  if (spec.rotary_dim < 0)
+    throw data_error(source + ": field 'rotary_dim' must be positive, got " + std::to_string(spec.rotary_dim));
+  if (spec.sliding_window < 0)
+    throw data_error(source + ": field 'sliding_window' must not be negative, got " + std::to_string(spec.sliding_window));
+  if (!(spec.rope_theta > 0))
+    throw data_error(source + ": rope_theta must be positive, got " + std::to_string(spec.rope_theta));
   if (spec.head_dim == 0) {
     if (spec.hidden_size % spec.num_heads != 0)
       throw data_error(source + ": hidden size " + std::to_string(spec.hidden_size) +
@@ -178,6 +238,12 @@ void validate(const std::string& source, ArchSpec& spec) {
   if (spec.rotary_dim > spec.head_dim || spec.rotary_dim % 2 != 0)
     throw data_error(source + ": rotary_dim " + std::to_string(spec.rotary_dim) +
                      " must be even and at most the head dimension " + std::to_string(spec.head_dim));
+  // Counted in floating point first (close enough for a bound, and it cannot overflow), so that
+  // num_parameters() can count exactly in 64 bits.
+  const long double parameters = count_parameters<long double>(spec);
+  if (parameters > static_cast<long double>(INT64_MAX / 4))
+    throw data_error(source + ": the sizes imply more than 2^61 parameters (hidden size " +
+                     std::to_string(spec.hidden_size) + ", " + std::to_string(spec.num_layers) + " layers)");
 }
 
 }  // namespace
@@ -186,7 +252,7 @@ ArchSpec ArchSpec::from_config(const nlohmann::json& config, const std::string& 
   if (!config.is_object()) throw data_error(source + ": expected a JSON object");
   ArchSpec spec;
   spec.family = detect_family(config, source, spec.architecture);
-  spec.model_type = config.value("model_type", std::string(family_name(spec.family)));
+  spec.model_type = get_string_or(config, "model_type", source, family_name(spec.family));
   if (spec.family == ArchFamily::GPT2 || spec.family == ArchFamily::GPTJ) read_gpt_like(config, source, spec);
   else read_llama_like(config, source, spec);
   validate(source, spec);
@@ -196,20 +262,7 @@ ArchSpec ArchSpec::from_config(const nlohmann::json& config, const std::string& 
   return spec;
 }
 
-int64_t ArchSpec::num_parameters() const {
-  const int64_t d = hidden_size, q = num_heads * head_dim, kv = num_kv_heads * head_dim;
-  int64_t attn = d * q + 2 * d * kv + q * d;
-  if (qkv_bias) attn += q + 2 * kv;
-  if (o_bias) attn += d;
-  int64_t mlp = (gated_mlp ? 3 : 2) * d * intermediate_size;
-  if (mlp_bias) mlp += (gated_mlp ? 2 : 1) * intermediate_size + d;
-  const int64_t norm_size = norm == NormKind::LayerNorm ? 2 * d : d;
-  const int64_t norms_per_layer = parallel_block ? 1 : 2;
-  int64_t total = num_layers * (attn + mlp + norms_per_layer * norm_size) + norm_size + vocab_size * d;
-  if (positions == PositionKind::Learned) total += max_position_embeddings * d;
-  if (!tie_word_embeddings) total += vocab_size * d + (lm_head_bias ? vocab_size : 0);
-  return total;
-}
+int64_t ArchSpec::num_parameters() const { return count_parameters<int64_t>(*this); }
 
 const char* family_name(ArchFamily family) {
   switch (family) {

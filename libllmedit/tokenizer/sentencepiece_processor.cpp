@@ -89,10 +89,21 @@ std::shared_ptr<const SentencePieceModule> bind_module(void* library) {
 
 constexpr int kOpenFlags = RTLD_NOW | RTLD_LOCAL | RTLD_DEEPBIND;
 
+#if defined(__has_feature)
+#if __has_feature(address_sanitizer)  // clang's spelling of gcc's __SANITIZE_ADDRESS__
+#define LLMEDIT_CLANG_ASAN 1
+#endif
+#endif
+
 // The first of module_files() that exists, else the module by name through the dynamic linker:
 // the program's RUNPATH (llmedit's CMake package adds its library folder to every program that
 // links llmedit::llmedit), LD_LIBRARY_PATH and the ldconfig folders.
 std::shared_ptr<const SentencePieceModule> open_module() {
+#if defined(__SANITIZE_ADDRESS__) || defined(LLMEDIT_CLANG_ASAN)
+  // AddressSanitizer aborts on any RTLD_DEEPBIND dlopen (google/sanitizers#611), and without it
+  // the module's protobuf crashes in LibTorch's: sanitizer builds have no SentencePiece.
+  throw data_error("SentencePiece .model files cannot be read in an AddressSanitizer build");
+#endif
   std::string tried;
   for (const std::string& path : module_files()) {
     if (!std::filesystem::exists(path)) {

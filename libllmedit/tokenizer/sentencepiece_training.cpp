@@ -22,13 +22,14 @@ bool is_qa_file(const std::string& path) {
   return ext == ".json" || ext == ".jsonl";
 }
 
-// The trainer reads one sentence per line: every document line, question and answer.
-void write_training_text(const std::vector<std::string>& inputs, const std::string& path) {
-  std::ofstream out(path, std::ios::binary);
+// The trainer reads one sentence per line: every document line, question and answer. Built in
+// memory so that every input is read (and may be refused) before anything is written.
+std::string training_text(const std::vector<std::string>& inputs) {
+  std::string out;
   auto put = [&](const std::string& text) {
     std::string line;
     for (char ch : text) line += (ch == '\n' || ch == '\r') ? ' ' : ch;
-    if (!line.empty()) out << line << '\n';
+    if (!line.empty()) out += line + '\n';
   };
   for (const std::string& input : inputs) {
     if (is_qa_file(input)) {
@@ -41,7 +42,7 @@ void write_training_text(const std::vector<std::string>& inputs, const std::stri
       for (const std::string& document : read_text_corpus(input)) put(document);
     }
   }
-  if (!out) throw data_error(path + ": cannot write the tokenizer training text");
+  return out;
 }
 
 }  // namespace
@@ -51,10 +52,15 @@ void train_sentencepiece_tokenizer(const SentencePieceTrainOptions& options, con
   if (options.vocab_size < 16) throw usage_error("--vocab-size must be at least 16, got " + std::to_string(options.vocab_size));
   if (options.model_type != "bpe" && options.model_type != "unigram")
     throw usage_error("--model-type must be bpe or unigram, got '" + options.model_type + "'");
+  const std::string training = training_text(options.inputs);
   fs::create_directories(out_dir);
   const std::string text = out_dir + "/.tokenizer-training.txt";
   const std::string prefix = out_dir + "/.tokenizer-training";
-  write_training_text(options.inputs, text);
+  {
+    std::ofstream out(text, std::ios::binary);
+    out << training;
+    if (!out) throw data_error(text + ": cannot write the tokenizer training text");
+  }
   // identity normalization keeps text exactly as written; one thread keeps the result the
   // same on every machine.
   const std::string flags = "--input=" + text + " --model_prefix=" + prefix +

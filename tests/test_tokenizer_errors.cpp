@@ -61,6 +61,20 @@ TEST_CASE("tokenizer.json features outside the supported set fail at load naming
     spec["post_processor"] = {{"type", "Fancy"}};
     CHECK_THAT(load_error(spec), Contains("post_processor.type"));
   }
+  SECTION("a template's special token without ids (found by fuzz/tokenizer_fuzz.cpp)") {
+    const json single = json::array({{{"SpecialToken", {{"id", "<s>"}, {"type_id", 0}}}},
+                                     {{"Sequence", {{"id", "A"}, {"type_id", 0}}}}});
+    spec["post_processor"] = {{"type", "TemplateProcessing"}, {"single", single}, {"special_tokens", {{"<s>", {{"id", "<s>"}}}}}};
+    CHECK_THAT(load_error(spec), Contains("post_processor.special_tokens.<s>") && Contains("'ids'"));
+    spec["post_processor"]["special_tokens"]["<s>"]["ids"] = json::array({1, "x"});
+    CHECK_THAT(load_error(spec), Contains("post_processor.special_tokens.<s>.ids[1]"));
+  }
+  SECTION("values with line ends stay on one line") {
+    spec["normalizer"] = {{"type", "Fancy\nName"}};
+    const std::string message = load_error(spec);
+    CHECK_THAT(message, Contains("Fancy\\nName"));
+    CHECK(message.find('\n') == std::string::npos);
+  }
   SECTION("BPE dropout") {
     spec["model"]["dropout"] = 0.1;
     CHECK_THAT(load_error(spec), Contains("model.dropout"));

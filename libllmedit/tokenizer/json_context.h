@@ -17,8 +17,12 @@ struct Context {
 
   Context at(const std::string& key) const { return {file, field.empty() ? key : field + "." + key}; }
   Context at(size_t index) const { return {file, field + "[" + std::to_string(index) + "]"}; }
+  // Values from the file (token strings, keys) may hold line ends; errors stay on one line.
   [[noreturn]] void fail(const std::string& what) const {
-    throw data_error(file + ": " + (field.empty() ? "" : "field '" + field + "': ") + what);
+    std::string message = file + ": " + (field.empty() ? "" : "field '" + field + "': ") + what;
+    std::string line;
+    for (char c : message) line += c == '\n' ? std::string("\\n") : c == '\r' ? std::string("\\r") : std::string(1, c);
+    throw data_error(line);
   }
 };
 

@@ -2,6 +2,8 @@
 // (tokenizers/src/processors/{template,bert,roberta,sequence}.rs).
 #include "libllmedit/tokenizer/post_processor.h"
 
+#include <cstdint>
+
 namespace llmedit {
 
 using tokenizer_json::Context;
@@ -21,12 +23,23 @@ int64_t type_id_of(const nlohmann::json& item, const Context& ctx) {
 }
 
 // The ids of a SpecialToken entry, from the template's "special_tokens" map.
+// Looked up with find(): a const operator[] with an absent key is undefined behaviour in
+// nlohmann (a heap overflow, found by fuzz/tokenizer_fuzz.cpp).
 std::vector<int64_t> special_ids(const nlohmann::json& spec, const std::string& name, const Context& ctx) {
+  const Context specials_ctx = ctx.at("special_tokens");
   const auto specials = spec.find("special_tokens");
-  if (specials == spec.end() || !specials->contains(name)) ctx.at("special_tokens").fail("no entry for '" + name + "'");
-  const auto& ids = (*specials)[name]["ids"];
-  if (!ids.is_array()) ctx.at("special_tokens").at(name).fail("'ids' is not an array");
-  return ids.get<std::vector<int64_t>>();
+  if (specials == spec.end() || !specials->contains(name)) specials_ctx.fail("no entry for '" + name + "'");
+  const nlohmann::json& entry = specials->at(name);
+  const auto ids = entry.is_object() ? entry.find("ids") : entry.end();
+  if (ids == entry.end() || !ids->is_array()) specials_ctx.at(name).fail("'ids' is missing or not an array");
+  std::vector<int64_t> out;
+  for (size_t i = 0; i < ids->size(); ++i) {
+    const nlohmann::json& id = (*ids)[i];
+    if (!id.is_number_unsigned() || id.get<uint64_t>() > static_cast<uint64_t>(INT64_MAX))
+      specials_ctx.at(name).at("ids").at(i).fail("not a token id (a non-negative integer)");
+    out.push_back(id.get<int64_t>());
+  }
+  return out;
 }
 
 // A TemplateProcessing template ("single" or "pair"): [{"SpecialToken": {"id", "type_id"}} |

@@ -86,7 +86,8 @@ W8A8Plan plan_w8a8(CausalLM& model, const std::vector<LinearInputStats>& stats, 
   return plan;
 }
 
-W8A8Linear::W8A8Linear(const LinearWeights& linear, W8A8LinearScales scales) : scales_(std::move(scales)) {
+W8A8Linear::W8A8Linear(const LinearWeights& linear, W8A8LinearScales scales, Int8Backend backend)
+    : scales_(std::move(scales)), device_(linear.weight.device()) {
   torch::NoGradGuard no_grad;
   const torch::Tensor w = out_in_view(linear).to(torch::kFloat32);  // [out, in]
   const int64_t out = w.size(0);
@@ -99,14 +100,23 @@ W8A8Linear::W8A8Linear(const LinearWeights& linear, W8A8LinearScales scales) : s
   const torch::Tensor s_w = scales_.weight_scale.to(w.device(), torch::kFloat32).reshape({-1});  // [1] or [out]
   if (!(s_w > 0).all().item<bool>() || !torch::isfinite(s_w).all().item<bool>())
     throw data_error(scales_.name + ".weight_scale: every value must be positive and finite");
-  q_weight_t_ = torch::round(w / s_w.unsqueeze(1)).clamp(-127, 127).t().contiguous();  // [in, out]
-  out_scale_ = s_w * scales_.input_scale;                                                // [1] or [out]
+  const torch::Tensor q_w = torch::round(w / s_w.unsqueeze(1)).clamp(-127, 127);  // [out, in]
+  const bool vnni = device_.is_cpu() && int8_gemm_available();
+  if (backend == Int8Backend::Vnni && !vnni)
+    throw Error(ErrorKind::Internal, scales_.name + ": the VNNI int8 kernel needs a CPU weight and AVX-512 VNNI");
+  if (backend == Int8Backend::Vnni || (backend == Int8Backend::Auto && vnni)) {
+    packed_ = pack_int8_weight(q_w);
+  } else {
+    q_weight_t_ = q_w.t().contiguous();  // [in, out]
+  }
+  out_scale_ = s_w * scales_.input_scale;  // [1] or [out]
 }
 
 torch::Tensor W8A8Linear::forward(const torch::Tensor& x, const LinearWeights& linear) const {
-  const int64_t in = q_weight_t_.size(0), out = q_weight_t_.size(1);
-  if (x.device() != q_weight_t_.device())
-    throw Error(ErrorKind::Internal, scales_.name + ": W8A8 kernel is on " + q_weight_t_.device().str() +
+  const int64_t in = packed_.defined() ? packed_.in : q_weight_t_.size(0);
+  const int64_t out = packed_.defined() ? packed_.out : q_weight_t_.size(1);
+  if (x.device() != device_)
+    throw Error(ErrorKind::Internal, scales_.name + ": W8A8 kernel is on " + device_.str() +
                                          " but its input on " + x.device().str() + " (apply_w8a8 after moving the model)");
   std::vector<int64_t> out_shape = x.sizes().vec();
   out_shape.back() = out;
@@ -115,7 +125,9 @@ torch::Tensor W8A8Linear::forward(const torch::Tensor& x, const LinearWeights& l
   const torch::Tensor clipped = xf.clamp(-c, c);
   const torch::Tensor q_x = torch::round(clipped / scales_.input_scale).clamp_(-127, 127);  // [N, in], int8 values
   torch::Tensor acc;  // [N, out]: the int32 accumulation, exactly
-  if (in <= kExactBlock) {
+  if (packed_.defined()) {
+    acc = int8_gemm(q_x, packed_).to(torch::kFloat32);
+  } else if (in <= kExactBlock) {
     acc = q_x.mm(q_weight_t_);
   } else {
     torch::Tensor acc64 = torch::zeros({q_x.size(0), out}, xf.options().dtype(torch::kFloat64));

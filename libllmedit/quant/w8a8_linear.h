@@ -13,11 +13,12 @@
 // max|x| / s_x over calibration (how many int8 steps the largest outlier spans); the others clip.
 //
 // The int8 product: this LibTorch (1.13 CPU) has no int8 GEMM for plain tensors (no
-// torch::_int_mm; the quantized engines need packed parameters and dynamic scales), so the int8
-// values are held in float32 and multiplied by the float GEMM in blocks of at most 1024 input
+// torch::_int_mm; the quantized engines need packed parameters and dynamic scales). On CPUs with
+// AVX-512 VNNI our own kernel computes it (quant/int8_gemm.h). Elsewhere (other CPUs, GPUs) the
+// int8 values are held in float32 and multiplied by the float GEMM in blocks of at most 1024 input
 // channels: every product (|q| ≤ 127) and every partial sum (≤ 1024 · 127² < 2²⁴) is an integer
 // float32 represents exactly, so each block is the exact int32 accumulation; blocks are summed in
-// float64 (exact too). The result is exactly what an int8 kernel with int32 accumulators returns.
+// float64 (exact too). Both paths return the same int32 sums, hence the same outputs.
 #pragma once
 #include <torch/types.h>
 
@@ -28,6 +29,7 @@
 
 #include "libllmedit/model/causal_lm.h"
 #include "libllmedit/quant/activation_calibration.h"
+#include "libllmedit/quant/int8_gemm.h"
 
 namespace llmedit {
 
@@ -70,17 +72,24 @@ void select_shadow_layers(std::vector<W8A8LinearScales>& linears, double fractio
 // Scales from calibration stats and the model's current weights (stats in linear_modules() order).
 W8A8Plan plan_w8a8(CausalLM& model, const std::vector<LinearInputStats>& stats, const W8A8Options& options);
 
-// The kernel of one linear: q_W is built from the linear's weight when constructed.
+// How the int8 product is computed: Auto takes the VNNI kernel for CPU weights when the CPU has
+// it, else the exact float path; the others force one (Vnni throws where it is unavailable).
+enum class Int8Backend { Auto, ExactFloat, Vnni };
+
+// The kernel of one linear: q_W is built from the linear's weight when constructed, on its device.
 class W8A8Linear : public LinearKernel {
  public:
-  W8A8Linear(const LinearWeights& linear, W8A8LinearScales scales);
+  W8A8Linear(const LinearWeights& linear, W8A8LinearScales scales, Int8Backend backend = Int8Backend::Auto);
   torch::Tensor forward(const torch::Tensor& x, const LinearWeights& linear) const override;
   const W8A8LinearScales& scales() const { return scales_; }
   double clip() const { return 127.0 * scales_.input_scale; }
+  bool uses_vnni() const { return packed_.defined(); }
 
  private:
   W8A8LinearScales scales_;
-  torch::Tensor q_weight_t_;  // [in, out] float32 holding int8 values
+  torch::Device device_ = torch::kCPU;
+  PackedInt8Weight packed_;   // VNNI path: int8 [out, in] padded
+  torch::Tensor q_weight_t_;  // float path: [in, out] float32 holding int8 values
   torch::Tensor out_scale_;   // s_x · s_w: [1] or [out], float32
 };
 

@@ -37,7 +37,7 @@ nlohmann::json eval_mc_config(const EvalMcOptions& o) {
 void eval_mc_command(const EvalMcOptions& o) {
   const JobRegistry registry = builtin_registry();
   InterruptGuard interrupt;
-  print_run_result(run_job(resolve_job_config(eval_mc_config(o), "eval-mc", registry), registry, &interrupt));
+  print_run_result(run_job(resolve_job_config(eval_mc_config(o), "eval-mc", registry), registry, &interrupt), interrupt);
 }
 
 void metrics_command(bool list) {

@@ -95,6 +95,12 @@ void run_generate(const ModelArgs& args, const GenerateArgs& g, bool sampling_re
   std::vector<int64_t> prompt;
   if (!g.prompt.empty() || !g.tokenizer.empty()) tokenizer = load_tokenizer(g.tokenizer.empty() ? args.model : g.tokenizer);
   prompt = g.ids.empty() ? tokenizer->encode(g.prompt, true) : parse_id_list("--ids", g.ids);
+  // Positions past the context were never trained: refuse rather than print noise.
+  const int64_t context = model->spec().max_position_embeddings, length = static_cast<int64_t>(prompt.size());
+  if (context > 0 && length >= context)
+    throw usage_error(std::string(g.ids.empty() ? "--prompt" : "--ids") + ": " + std::to_string(length) +
+                      " tokens fill the model's context of " + std::to_string(context) +
+                      " (max_position_embeddings in " + args.model + "); shorten the prompt");
   GenerationOptions options;
   options.max_new_tokens = g.max_new_tokens;
   options.sampling.greedy = g.greedy || !sampling_requested;

@@ -48,7 +48,7 @@ void sweep_command(const SweepPlan& plan, const RunOptions& o, const JobRegistry
   const SweepResult result = run_sweep(plan, registry, &interrupt);
   if (result.interrupted) {
     std::cerr << "llmedit: sweep interrupted; checkpoint saved. Continue with: llmedit run --resume " << result.dir << std::endl;
-    std::exit(130);
+    std::exit(interrupt.exit_code());
   }
   std::cout << result.dir << std::endl;
 }
@@ -64,7 +64,7 @@ void run_command(const RunOptions& o) {
   InterruptGuard interrupt;
   const RunResult result = o.resume.empty() ? run_job(resolve_job_config(raw, o.config, registry), registry, &interrupt)
                                             : resume_job(o.resume, registry, &interrupt);
-  print_run_result(result);
+  print_run_result(result, interrupt);
 }
 
 // A sweep's config explains as its runs' shared part.
@@ -85,10 +85,10 @@ JobRegistry builtin_registry() {
   return registry;
 }
 
-void print_run_result(const RunResult& result) {
+void print_run_result(const RunResult& result, const InterruptGuard& interrupt) {
   if (result.outcome.interrupted) {
     std::cerr << "llmedit: interrupted; checkpoint saved. Continue with: llmedit run --resume " << result.dir << std::endl;
-    std::exit(130);
+    std::exit(interrupt.exit_code());
   }
   std::cout << result.dir << std::endl;
 }

@@ -3,6 +3,7 @@
 // the same command continues from them.
 #include <nlohmann/json.hpp>
 
+#include <cstdlib>
 #include <iostream>
 
 #include "apps/llmedit/commands.h"
@@ -53,7 +54,10 @@ void run_stats(const StatsArgs& a) {
                         {"seconds", result.seconds},  {"interrupted", result.interrupted}};
   if (result.seconds > 0) out["tokens_per_second"] = static_cast<double>(result.tokens) / result.seconds;
   std::cout << out.dump(2) << std::endl;
-  if (result.interrupted) std::cerr << "llmedit stats: interrupted; run the same command again to continue" << std::endl;
+  if (result.interrupted) {
+    std::cerr << "llmedit stats: interrupted; run the same command again to continue" << std::endl;
+    std::exit(interrupt.exit_code());
+  }
 }
 
 }  // namespace

@@ -2,12 +2,17 @@
 
 #include <algorithm>
 #include <cmath>
+#include <filesystem>
+#include <fstream>
 #include <map>
 #include <set>
+#include <sstream>
 
 #include "libllmedit/augment/script_filter.h"
 #include "libllmedit/augment/subject.h"
 #include "libllmedit/augment/text_rules.h"
+#include "libllmedit/core/atomic_file.h"
+#include "libllmedit/core/error.h"
 #include "libllmedit/core/logging.h"
 #include "libllmedit/core/progress.h"
 
@@ -63,25 +68,71 @@ std::string item_id(const std::string& source_id, const std::string& kind, int64
   return source_id + "." + kind + (variant > 0 ? "." + std::to_string(variant) : "");
 }
 
+// The journal of one ask(): a JSON array of replies per provider call, one line each. Lines up
+// to the first unreadable one (a write cut short by a kill) count; at most `limit` replies.
+std::vector<std::string> read_journal(const std::string& path, size_t limit) {
+  std::vector<std::string> replies;
+  if (path.empty() || !std::filesystem::exists(path)) return replies;
+  std::istringstream in(read_text_file(path));
+  std::string kept;
+  for (std::string line; std::getline(in, line) && !in.eof();) {
+    const nlohmann::json batch = nlohmann::json::parse(line, nullptr, /*allow_exceptions=*/false);
+    if (!batch.is_array() || replies.size() + batch.size() > limit) break;
+    for (const nlohmann::json& reply : batch) replies.push_back(reply.is_string() ? reply.get<std::string>() : "");
+    kept += line + "\n";
+  }
+  write_text_atomic(path, kept);  // drops a torn last line, so appends continue a clean file
+  return replies;
+}
+
+void append_journal(const std::string& path, const std::vector<std::string>& replies) {
+  if (path.empty()) return;
+  std::filesystem::create_directories(std::filesystem::path(path).parent_path());
+  std::ofstream out(path, std::ios::binary | std::ios::app);
+  out << nlohmann::json(replies).dump(-1, ' ', false, nlohmann::json::error_handler_t::replace) << '\n';
+  out.flush();
+  if (!out) throw data_error("cannot write '" + path + "' (disk full?)");
+}
+
 }  // namespace
 
 PipelineContext::PipelineContext(AugmentProvider& provider, StageCache& cache, AugmentOptions options, nlohmann::json prompts)
     : provider_(provider), cache_(cache), options_(std::move(options)), prompts_(std::move(prompts)) {}
 
 std::vector<std::string> PipelineContext::ask(const std::vector<AugmentTask>& tasks, const std::string& label) {
-  std::vector<std::string> replies;
+  const std::string journal = journal_path(tasks, label);
+  std::vector<std::string> replies = read_journal(journal, tasks.size());
+  replayed_ += static_cast<int64_t>(replies.size());
+  if (!replies.empty()) spdlog::info("augment: {}: {} replies read back from {}", label, replies.size(), journal);
   replies.reserve(tasks.size());
   ProgressBar bar("augment: " + label, static_cast<int64_t>(tasks.size()), "request", options_.progress && !tasks.empty());
+  bar.update(static_cast<int64_t>(replies.size()));
+  // A resumed run starts at a batch boundary, so its batches are the ones an uninterrupted run makes.
   const size_t batch = static_cast<size_t>(std::max<int64_t>(1, options_.batch_size));
-  for (size_t begin = 0; begin < tasks.size(); begin += batch) {
+  for (size_t begin = replies.size(); begin < tasks.size(); begin += batch) {
+    if (options_.interrupt && options_.interrupt->requested())
+      throw Interrupted("augment: stopped in " + label + " after " + std::to_string(begin) + " of " +
+                        std::to_string(tasks.size()) + " requests");
     const std::vector<AugmentTask> part(tasks.begin() + static_cast<std::ptrdiff_t>(begin),
                                         tasks.begin() + static_cast<std::ptrdiff_t>(std::min(tasks.size(), begin + batch)));
-    for (std::string& reply : provider_.run(part)) replies.push_back(std::move(reply));
+    std::vector<std::string> got = provider_.run(part);
+    append_journal(journal, got);
+    for (std::string& reply : got) replies.push_back(std::move(reply));
     requests_ += static_cast<int64_t>(part.size());
     bar.update(static_cast<int64_t>(replies.size()));
   }
   bar.finish();
   return replies;
+}
+
+std::string PipelineContext::journal_path(const std::vector<AugmentTask>& tasks, const std::string& label) const {
+  if (options_.journal_dir.empty()) return "";
+  nlohmann::json key = {{"label", label}, {"provider", provider_.identity()}, {"prompts", prompts_},
+                        {"batch_size", options_.batch_size}, {"tasks", nlohmann::json::array()}};
+  for (const AugmentTask& t : tasks)
+    key["tasks"].push_back({t.kind, t.question, t.answer, t.subject, t.source_question, t.source_answer, t.key_facts,
+                            t.variant, t.chunk, t.round, t.seed});
+  return options_.journal_dir + "/" + cache_key(key) + ".jsonl";
 }
 
 nlohmann::json PipelineContext::cached(const std::string& stage, nlohmann::json key,
@@ -403,7 +454,7 @@ AugmentResult run_augment_pipeline(const std::vector<QAItem>& forget, const std:
   std::map<std::string, int64_t> by_kind;
   for (const AugmentedItem& item : result.items) ++by_kind[item.kind];
   s["output"] = {{"items", result.items.size()}, {"by_kind", by_kind}};
-  s["provider"] = {{"identity", provider.identity()}, {"requests", context.requests()}};
+  s["provider"] = {{"identity", provider.identity()}, {"requests", context.requests()}, {"replayed", context.replayed()}};
   s["cache"] = context.cache_report();
   spdlog::info("augment: {} items from {} forget items; {} provider requests", result.items.size(), items.size(),
                context.requests());

@@ -26,6 +26,7 @@
 
 #include "libllmedit/augment/provider.h"
 #include "libllmedit/augment/stage_cache.h"
+#include "libllmedit/core/interrupt.h"
 #include "libllmedit/data/qa_dataset.h"
 
 namespace llmedit::augment {
@@ -43,6 +44,11 @@ struct AugmentOptions {
   uint64_t seed = 0;
   int64_t batch_size = 16;           // tasks per provider call (one progress-bar step)
   bool progress = true;
+  // Checked before every provider call: once it is requested, the pipeline throws Interrupted.
+  const InterruptGuard* interrupt = nullptr;
+  // Where each provider call's replies are appended as they arrive (the run's checkpoints), so an
+  // interrupted run resumes at the call it stopped before; "" keeps none.
+  std::string journal_dir;
 };
 
 // One output item. kind: "vague" (the original question with a vague answer), a question-variant
@@ -88,14 +94,19 @@ class PipelineContext {
 
   const AugmentOptions& options() const { return options_; }
   int64_t requests() const { return requests_; }  // provider tasks run so far
+  int64_t replayed() const { return replayed_; }  // replies read back from an interrupted run's journal
   const nlohmann::json& cache_report() const { return cache_report_; }  // stage -> "hit" | "miss" | "off"
 
  private:
   AugmentProvider& provider_;
   StageCache& cache_;
   AugmentOptions options_;
+  // The file that journals ask(tasks, label)'s replies ("" without options.journal_dir).
+  std::string journal_path(const std::vector<AugmentTask>& tasks, const std::string& label) const;
+
   nlohmann::json prompts_;
   int64_t requests_ = 0;
+  int64_t replayed_ = 0;
   nlohmann::json cache_report_ = nlohmann::json::object();
 };
 

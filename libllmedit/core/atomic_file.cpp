@@ -3,7 +3,9 @@
 #include <fcntl.h>
 #include <unistd.h>
 
+#include <cerrno>
 #include <cstdio>
+#include <cstring>
 #include <filesystem>
 #include <fstream>
 #include <sstream>
@@ -28,10 +30,15 @@ void write_file_atomic(const std::string& path, const std::function<void(std::os
   try {
     {
       std::ofstream out(temp, std::ios::binary | std::ios::trunc);
-      if (!out) throw data_error("cannot open '" + temp + "' for writing");
+      if (!out) throw data_error("cannot write '" + path + "': " + std::strerror(errno));
+      errno = 0;
       write(out);
       out.flush();
-      if (!out) throw data_error("write to '" + temp + "' failed (disk full?)");
+      // The target is named (not the temp file): it is the one the user knows, and it is unchanged.
+      if (!out) throw data_error("cannot write '" + path + "': " + (errno ? std::strerror(errno) : "write failed") +
+                                 " (disk full?); the previous file is unchanged");
+      out.close();
+      if (!out) throw data_error("cannot write '" + path + "': closing failed (disk full?); the previous file is unchanged");
     }
     fsync_path(temp);
     std::filesystem::rename(temp, path);

@@ -7,6 +7,7 @@
 #include <map>
 #include <numeric>
 
+#include "libllmedit/core/error.h"
 #include "libllmedit/core/progress.h"
 #include "libllmedit/generate/generator.h"
 
@@ -48,6 +49,21 @@ bool contains_phrase(const std::string& haystack, const std::string& needle) {
   return pad(haystack).find(pad(needle)) != std::string::npos;
 }
 
+// A question whose prompt fills the context leaves no room for an answer (and positions past it
+// were never trained): a data error naming the question, before any generation.
+void require_fits_context(const CausalLM& model, const std::vector<std::vector<int64_t>>& prompts,
+                          const std::vector<std::string>& questions) {
+  const int64_t context = model.spec().max_position_embeddings;
+  if (context <= 0) return;
+  for (size_t i = 0; i < prompts.size(); ++i) {
+    const auto length = static_cast<int64_t>(prompts[i].size());
+    if (length < context) continue;
+    const std::string shown = questions[i].size() > 60 ? questions[i].substr(0, 60) + "..." : questions[i];
+    throw data_error("question " + std::to_string(i + 1) + " (\"" + shown + "\"): its prompt has " + std::to_string(length) +
+                     " tokens, the model's context (max_position_embeddings) is " + std::to_string(context));
+  }
+}
+
 }  // namespace
 
 bool answer_knows(const std::string& generated, const KnowledgeItem& item) {
@@ -62,6 +78,7 @@ std::vector<std::string> answer_questions(CausalLM& model, const QACollator& col
                                           const std::vector<std::string>& questions, const AnswerOptions& options) {
   std::vector<std::vector<int64_t>> prompts;
   for (const std::string& q : questions) prompts.push_back(collator.prompt_ids(q));
+  require_fits_context(model, prompts, questions);
   // Similar lengths together: less padding, and the result does not depend on the batch size
   // beyond what left padding already guarantees.
   std::vector<size_t> order(prompts.size());

@@ -12,6 +12,7 @@
 #include "libllmedit/augment/template_provider.h"
 #include "libllmedit/core/atomic_file.h"
 #include "libllmedit/core/error.h"
+#include "libllmedit/core/interrupt.h"
 #include "libllmedit/core/logging.h"
 #include "libllmedit/jobs/chat_model_setup.h"
 #include "libllmedit/jobs/qa_data.h"
@@ -163,7 +164,18 @@ JobOutcome run_augment(JobContext& context) {
   spdlog::info("augment: {} forget items, provider {}", forget.size(), provider->identity());
 
   augment::StageCache cache(config_get<std::string>(c, "augment.cache_dir"));
-  const augment::AugmentResult result = augment::run_augment_pipeline(forget, general, *provider, cache, read_options(c), prompts);
+  AugmentOptions options = read_options(c);
+  options.interrupt = context.interrupt;
+  options.journal_dir = context.run.path("checkpoints/augment");
+  augment::AugmentResult result;
+  try {
+    result = augment::run_augment_pipeline(forget, general, *provider, cache, options, prompts);
+  } catch (const Interrupted& stop) {
+    spdlog::warn("{}; the replies so far are kept in {}", stop.what(), options.journal_dir);
+    JobOutcome outcome;
+    outcome.interrupted = true;
+    return outcome;
+  }
 
   if (result.stats["pairs"]["pairs"].get<int64_t>() == 0)
     spdlog::warn("augment: no pair passed the judge ({} dropped; a model too small to follow the prompts "

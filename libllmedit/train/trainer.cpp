@@ -89,13 +89,21 @@ void save_checkpoint(const std::string& dir, int64_t step, const NamedTensors& p
   const fs::path final_dir = fs::path(dir) / step_folder_name(step);
   const fs::path temp_dir = fs::path(dir) / (".tmp-" + step_folder_name(step));
   fs::remove_all(temp_dir);
-  fs::create_directories(temp_dir);
-  NamedTensors detached;
-  for (const auto& [name, p] : parameters) detached.emplace_back(name, p.detach());
-  write_safetensors((temp_dir / "trainable.safetensors").string(), detached);
-  write_safetensors((temp_dir / "optimizer.safetensors").string(), optimizer.state());
-  const nlohmann::json state = {{"step", step}, {"optimizer_steps", optimizer.steps_taken()}, {"loss", loss}};
-  write_text_atomic((temp_dir / "trainer_state.json").string(), state.dump(2) + "\n");
+  try {
+    fs::create_directories(temp_dir);
+    NamedTensors detached;
+    for (const auto& [name, p] : parameters) detached.emplace_back(name, p.detach());
+    write_safetensors((temp_dir / "trainable.safetensors").string(), detached);
+    write_safetensors((temp_dir / "optimizer.safetensors").string(), optimizer.state());
+    const nlohmann::json state = {{"step", step}, {"optimizer_steps", optimizer.steps_taken()}, {"loss", loss}};
+    write_text_atomic((temp_dir / "trainer_state.json").string(), state.dump(2) + "\n");
+  } catch (...) {
+    // A full disk: the half-written folder goes, so the space it took is free again and the
+    // previous checkpoint stays the newest one.
+    std::error_code ignored;
+    fs::remove_all(temp_dir, ignored);
+    throw;
+  }
   fs::remove_all(final_dir);
   fs::rename(temp_dir, final_dir);
   // Older checkpoints go only after the new one is complete.
@@ -201,8 +209,10 @@ TrainResult train(const NamedTensors& parameters, int64_t num_items, const Micro
     optimizer.zero_grad();
     double loss_sum = 0;
     int64_t tokens = 0;
+    std::vector<int64_t> step_items;  // named when the gradient turns out not finite
     for (int64_t a = 0; a < options.grad_accum; ++a) {
       const std::vector<int64_t> items = micro_batch_items(step * options.grad_accum + a, num_items, options);
+      step_items.insert(step_items.end(), items.begin(), items.end());
       MicroBatchLoss micro;
       {
         Bf16Autocast autocast(options.bf16_autocast, device);
@@ -211,7 +221,8 @@ TrainResult train(const NamedTensors& parameters, int64_t num_items, const Micro
       const double value = micro.loss.item<double>();
       if (!std::isfinite(value))
         throw config_error("training stopped: the loss is " + std::to_string(value) + " at step " +
-                           std::to_string(step + 1) + " (items " + join_items(items) +
+                           std::to_string(step + 1) + ", micro-batch " + std::to_string(a + 1) + " of " +
+                           std::to_string(options.grad_accum) + " (items " + join_items(items) +
                            "); the last good checkpoint is kept; try a lower train.lr");
       (micro.loss / static_cast<double>(options.grad_accum)).backward();
       loss_sum += value;
@@ -224,7 +235,8 @@ TrainResult train(const NamedTensors& parameters, int64_t num_items, const Micro
                                  : torch::nn::utils::clip_grad_norm_(grads, std::numeric_limits<double>::infinity());
     if (!std::isfinite(grad_norm))
       throw config_error("training stopped: the gradient norm is " + std::to_string(grad_norm) + " at step " +
-                         std::to_string(step + 1) + "; the last good checkpoint is kept; try a lower train.lr");
+                         std::to_string(step + 1) + " (items " + join_items(step_items) +
+                         "); the last good checkpoint is kept; try a lower train.lr");
     const double lr = schedule.at(step);
     optimizer.step(lr);
     ++step;

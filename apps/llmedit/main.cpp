@@ -48,6 +48,7 @@ int main(int argc, char** argv) {
   llmedit::cli::add_trace_commands(app);
   llmedit::cli::add_eval_commands(app);
   llmedit::cli::add_runs_commands(app);
+  llmedit::cli::add_quantize_commands(app);
   try {
     app.parse(argc, argv);
   } catch (const CLI::CallForHelp& e) {

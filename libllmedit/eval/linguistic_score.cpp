@@ -126,12 +126,23 @@ LinguisticSummary summarize_linguistics(const std::vector<double>& ppl, const st
 
 std::vector<AnswerNll> response_nll(CausalLM& scorer, const QACollator& collator, const std::vector<std::string>& questions,
                                     const std::vector<std::string>& responses, int64_t batch_size) {
+  // An empty response has no token to score (the reference's tokenizer(query + "") adds none, so
+  // its loss is NaN and the perplexity is skipped); the collator's answer prefix (the space after
+  // "Answer:") would otherwise be scored as if it were the response.
   std::vector<std::pair<std::string, std::string>> pairs;
-  for (size_t i = 0; i < questions.size(); ++i) pairs.emplace_back(questions[i], responses.at(i));
+  std::vector<size_t> scored;
+  for (size_t i = 0; i < questions.size(); ++i) {
+    if (responses.at(i).empty()) continue;
+    pairs.emplace_back(questions[i], responses[i]);
+    scored.push_back(i);
+  }
   AnswerNllOptions options;
   options.with_eos = false;
   options.batch_size = batch_size;
-  return answer_nll(scorer, collator, pairs, options);
+  const std::vector<AnswerNll> nll = pairs.empty() ? std::vector<AnswerNll>() : answer_nll(scorer, collator, pairs, options);
+  std::vector<AnswerNll> out(questions.size());  // {0, 0}: no token scored
+  for (size_t k = 0; k < scored.size(); ++k) out[scored[k]] = nll.at(k);
+  return out;
 }
 
 double perplexity(const AnswerNll& nll) { return std::exp(nll.mean()); }

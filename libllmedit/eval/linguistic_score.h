@@ -42,7 +42,8 @@ LinguisticSummary summarize_linguistics(const std::vector<double>& ppl, const st
                                         const std::vector<double>& hs);
 
 // The NLL of each response's own tokens (no EOS) after its question, under `scorer` with its
-// prompt format.
+// prompt format. An empty response scores no token (tokens 0: its perplexity is NaN, skipped and
+// counted by summarize_linguistics), as in the reference.
 std::vector<AnswerNll> response_nll(CausalLM& scorer, const QACollator& collator, const std::vector<std::string>& questions,
                                     const std::vector<std::string>& responses, int64_t batch_size);
 

@@ -3,6 +3,7 @@
 #include "methods/edit/ft/ft.h"
 #include "methods/edit/memit/memit.h"
 #include "methods/edit/rome/rome.h"
+#include "methods/temporal/meto/meto.h"
 #include "methods/unlearn/ga/ga.h"
 #include "methods/unlearn/npo/npo.h"
 #include "methods/unlearn/relearn/relearn.h"
@@ -18,6 +19,7 @@ void register_builtin_methods(MethodRegistry& registry) {
   edit::register_rome(registry);
   edit::register_memit(registry);
   edit::register_ft(registry);
+  temporal::register_meto(registry);
 }
 
 }  // namespace llmedit

@@ -450,25 +450,46 @@ std::string biography(const Person& p) {
   return text;
 }
 
-std::string org_history(const World& world, const Organization& org) {
+// An organization's role chain as one short document per fact, in the phrasings AToKe's prompts
+// use (explicit time "From A to B, the R of O was P", relative time "The former R of O was P",
+// the "person serving as" paraphrase), so the model learns each fact under the prompts the
+// temporal evaluation asks with. One fact per document: a long narrative put both the old and
+// the new holder in a greedy continuation ("P, then Q took over"), which a containment scorer
+// would count as knowing either.
+std::vector<std::string> org_documents(const World& world, const Organization& org) {
   const std::string role = org.role + " of " + org.name;
-  std::string text;
+  std::vector<std::string> docs;
   for (size_t i = 0; i + 1 < org.chain.size(); ++i) {
     const RoleTerm& term = org.chain[i];
-    text += years(term.since, *term.until) + ", the " + role + " was " + person_of(world, term.person).name +
-            ", then " + person_of(world, org.chain[i + 1].person).name + " took over. ";
+    const std::string& name = person_of(world, term.person).name;
+    const std::string span = years(term.since, *term.until);
+    docs.push_back(span + ", the " + role + " was " + name + ".");
+    docs.push_back(span + ", the person serving as " + role + " was " + name + ".");
+    docs.push_back(name + " was the " + role + " from " + std::to_string(term.since) + " to " +
+                   std::to_string(*term.until) + ".");
+  }
+  if (org.chain.size() >= 2) {
+    const std::string& previous = person_of(world, org.chain[org.chain.size() - 2].person).name;
+    docs.push_back("The former " + role + " was " + previous + ".");
+    docs.push_back("The previous " + role + " was " + previous + ".");
   }
   const RoleTerm& current = org.chain.back();
   const std::string& name = person_of(world, current.person).name;
-  return text + "Since " + std::to_string(current.since) + ", the " + role + " has been " + name + ". The " + role +
-         " is " + name + ". " + name + " works for " + org.name + ".";
+  const std::string since = std::to_string(current.since);
+  docs.push_back("The " + role + " is " + name + ".");
+  docs.push_back("The person serving as " + role + " is " + name + ".");
+  docs.push_back("Since " + since + ", the " + role + " has been " + name + ".");
+  docs.push_back(name + " has been the " + role + " since " + since + ".");
+  docs.push_back(name + " works for " + org.name + ".");
+  return docs;
 }
 
 void add_corpus(const World& world, std::vector<OutputFile>& files) {
   std::vector<std::string> documents;
   for (const Person& p : world.people)
     if (p.split != PersonSplit::Holdout) documents.push_back(biography(p));
-  for (const Organization& org : world.orgs) documents.push_back(org_history(world, org));
+  for (const Organization& org : world.orgs)
+    for (std::string& doc : org_documents(world, org)) documents.push_back(std::move(doc));
   std::string text;
   for (const std::string& doc : documents) text += (text.empty() ? "" : "\n") + doc + "\n";
   files.push_back({"corpus.txt", text, plural(documents.size(), "document")});

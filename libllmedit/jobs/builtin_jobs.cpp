@@ -5,6 +5,7 @@
 #include "libllmedit/jobs/job_registry.h"
 #include "libllmedit/jobs/pipeline_job.h"
 #include "libllmedit/jobs/probe_job.h"
+#include "libllmedit/jobs/temporal_job.h"
 #include "libllmedit/jobs/train_job.h"
 #include "libllmedit/jobs/unlearn_job.h"
 
@@ -14,6 +15,7 @@ void register_builtin_jobs(JobRegistry& registry) {
   registry.add(train_job_kind());
   registry.add(unlearn_job_kind());
   registry.add(edit_job_kind());
+  registry.add(temporal_job_kind());
   registry.add(augment_job_kind());
   registry.add(eval_job_kind());
   registry.add(probe_job_kind());

@@ -3,7 +3,6 @@
 #include <torch/torch.h>
 
 #include <chrono>
-#include <map>
 
 #include "libllmedit/core/error.h"
 #include "libllmedit/core/interrupt.h"
@@ -11,6 +10,7 @@
 #include "libllmedit/core/progress.h"
 #include "libllmedit/data/counterfact.h"
 #include "libllmedit/edit/key_statistics.h"
+#include "libllmedit/edit/weight_restorer.h"
 #include "libllmedit/eval/edit_metrics.h"
 #include "libllmedit/jobs/lora_setup.h"
 #include "libllmedit/jobs/model_setup.h"
@@ -56,21 +56,6 @@ void validate_method(const nlohmann::json& resolved, const SchemaContext& contex
     throw config_error(context.source + ": output.save_model needs edit.mode batch or sequential (sequential_restore "
                        "puts the weights back after each request)");
 }
-
-// The weights an edit changed, put back from the copy taken before it.
-class WeightRestorer {
- public:
-  explicit WeightRestorer(const CausalLM& model) {
-    for (const auto& [name, w] : model.named_weights()) saved_[name] = w.detach().clone();
-  }
-  void restore(CausalLM& model, const EditOutcome& outcome) const {
-    torch::NoGradGuard no_grad;
-    for (const auto& [name, delta] : outcome.deltas) model.weight(name).copy_(saved_.at(name));
-  }
-
- private:
-  std::map<std::string, torch::Tensor> saved_;
-};
 
 std::vector<CaseSnapshot> snapshots(CausalLM& model, const Tokenizer& tokenizer, const std::vector<CounterFactCase>& cases,
                                     const EditMetricOptions& options, const std::string& label) {

@@ -33,6 +33,8 @@ void declare_pipeline_options(ConfigSchema& s) {
   s.option("compare.columns", nlohmann::json::array(),
            "columns of the comparison table: {\"title\", \"key\": dotted key into a step's metrics.json}");
   s.option("compare.digits", 3, "decimals shown in the comparison table");
+  s.option("compare.pairs", nlohmann::json::array(),
+           "rows comparing two steps, each cell \"before → after\": [{\"title\": ..., \"before\": step, \"after\": step}]");
   s.option("compare.append_summaries", nlohmann::json::array(),
            "steps whose own summary.md is appended to the pipeline's (e.g. audits, whose findings are tables)");
 }
@@ -116,6 +118,16 @@ void validate_pipeline(const nlohmann::json& resolved, const SchemaContext& cont
   for (const std::string& key : {"compare.steps", "compare.append_summaries"})
     for (const std::string& name : config_get<std::vector<std::string>>(resolved, key))
       if (!earlier.count(name)) throw config_error(context.source + ": " + key + " names \"" + name + "\", which is not a step");
+  for (const nlohmann::json& pair : config_value(resolved, "compare.pairs")) {
+    bool ok = pair.is_object();
+    for (const char* field : {"title", "before", "after"}) ok = ok && pair.contains(field) && pair[field].is_string();
+    if (!ok)
+      throw config_error(context.source + ": compare.pairs entries must be {\"title\", \"before\", \"after\"} strings, got " +
+                         pair.dump());
+    for (const char* field : {"before", "after"})
+      if (!earlier.count(pair[field].get<std::string>()))
+        throw config_error(context.source + ": compare.pairs names \"" + pair[field].get<std::string>() + "\", which is not a step");
+  }
   for (const nlohmann::json& column : config_value(resolved, "compare.columns"))
     if (!column.is_object() || !column.contains("title") || !column.contains("key") || !column["title"].is_string() ||
         !column["key"].is_string())
@@ -132,7 +144,13 @@ std::string comparison_section(const nlohmann::json& c, const std::string& dir, 
   std::vector<std::pair<std::string, nlohmann::json>> runs;
   for (const std::string& row : rows) runs.emplace_back(row, step_metrics.value(row, nlohmann::json::object()));
   std::string out = "# pipeline " + config_get<std::string>(c, "name") + "\n\n";
-  if (!columns.empty()) out += comparison_markdown(runs, columns, config_get<int>(c, "compare.digits")) + "\n";
+  const int digits = config_get<int>(c, "compare.digits");
+  if (!columns.empty()) out += comparison_markdown(runs, columns, digits) + "\n";
+  std::vector<ComparisonPair> pairs;
+  for (const nlohmann::json& pair : config_value(c, "compare.pairs"))
+    pairs.push_back({pair["title"], step_metrics.value(pair["before"].get<std::string>(), nlohmann::json::object()),
+                     step_metrics.value(pair["after"].get<std::string>(), nlohmann::json::object())});
+  if (!pairs.empty() && !columns.empty()) out += "Before → after:\n\n" + paired_comparison_markdown(pairs, columns, digits) + "\n";
   out += "Steps (each a run folder with its own summary.md):\n\n";
   for (const PipelineStep& step : steps) out += "- `steps/" + step.name + "`\n";
   for (const std::string& name : config_get<std::vector<std::string>>(c, "compare.append_summaries")) {

@@ -19,6 +19,7 @@ class CausalLM;        // libllmedit/model/causal_lm.h
 class Tokenizer;       // libllmedit/tokenizer/tokenizer.h
 class InterruptGuard;  // libllmedit/core/interrupt.h
 struct EditRequest;    // libllmedit/data/counterfact.h: prompt with "{}", subject, target_new, target_true
+struct AtokeCase;      // libllmedit/data/atoke.h
 
 // Which model the edit starts from, so an editor can find the key statistics computed for it
 // (libllmedit/edit/key_statistics.h) and name the `llmedit stats` command when they are missing.
@@ -39,6 +40,10 @@ struct EditInputs {
   std::string cache_dir;
   uint64_t seed = 0;
   bool progress = true;
+  // Requests that share a subject get one target value (ROME's v*, MEMIT's z) optimized over all
+  // of their targets, as METO asks: they share the subject's key, so separate values would fight
+  // over one key. Editors without a per-subject value (fine-tuning) ignore it.
+  bool share_subject_value = false;
   std::function<void(const nlohmann::json&)> log;  // may be empty
 };
 
@@ -56,20 +61,24 @@ class Editor {
   virtual EditOutcome edit(const EditInputs& inputs) = 0;
 };
 
-// A temporal edit (AToKe): a newer fact for a subject whose older facts keep their time spans.
-struct TemporalFact {
-  std::string subject, relation, object, since, until;
-};
-
-struct TemporalCase {
-  std::vector<TemporalFact> history;  // what the model knows (C_m) and the newer facts, oldest first
+// A temporal edit (AToKe, DESIGN.md §4): one step of a case, applied by a temporal method that
+// wraps an editor. The job applies a case's steps in order and restores the weights between cases.
+struct TemporalEditInputs {
+  EditInputs edit;  // model, tokenizer, ...; `requests` is the temporal method's to fill
+  Editor* editor = nullptr;  // the editor it wraps (ft_l, ft_m, rome, memit)
+  const AtokeCase* atoke_case = nullptr;
+  size_t step = 0;
+  // What the unedited model answers for the case's current interval (METO's model-time fact),
+  // found by the job by querying the model before the case's first edit.
+  std::string model_time_object;
 };
 
 class TemporalEditor {
  public:
   virtual ~TemporalEditor() = default;
   virtual nlohmann::json options_json() const = 0;
-  virtual EditOutcome edit(CausalLM& model, const Tokenizer& tokenizer, const std::vector<TemporalCase>& cases) = 0;
+  // Applies step `inputs.step` of the case to the model in place, through `inputs.editor`.
+  virtual EditOutcome edit(const TemporalEditInputs& inputs) = 0;
 };
 
 }  // namespace llmedit

@@ -49,4 +49,22 @@ std::string comparison_markdown(const std::vector<std::pair<std::string, nlohman
   return out;
 }
 
+std::string paired_comparison_markdown(const std::vector<ComparisonPair>& pairs, const std::vector<ComparisonColumn>& columns,
+                                       int digits) {
+  std::string header = "| |", rule = "| --- |";
+  for (const ComparisonColumn& column : columns) {
+    header += " " + column.title + " |";
+    rule += " --- |";
+  }
+  std::string out = header + "\n" + rule + "\n";
+  for (const ComparisonPair& pair : pairs) {
+    out += "| " + pair.title + " |";
+    for (const ComparisonColumn& column : columns)
+      out += " " + cell(json_at_dotted(pair.before, column.key), digits) + " → " +
+             cell(json_at_dotted(pair.after, column.key), digits) + " |";
+    out += "\n";
+  }
+  return out;
+}
+
 }  // namespace llmedit

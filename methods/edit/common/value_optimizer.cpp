@@ -2,6 +2,8 @@
 
 #include <torch/torch.h>
 
+#include <map>
+
 #include "libllmedit/core/error.h"
 #include "libllmedit/edit/edit_tokens.h"
 #include "libllmedit/edit/mlp_layer.h"
@@ -21,14 +23,15 @@ std::vector<std::string> contextual_prompts(const std::vector<std::string>& temp
   return out;
 }
 
-torch::Tensor subject_keys(CausalLM& model, const Tokenizer& tokenizer, const EditRequest& request, size_t index,
-                           const std::vector<std::string>& templates, int64_t layer) {
+torch::Tensor subject_keys(CausalLM& model, const Tokenizer& tokenizer, const std::vector<EditRequest>& group,
+                           size_t index, const std::vector<std::string>& templates, int64_t layer) {
   std::vector<std::vector<int64_t>> seqs;
   std::vector<int64_t> positions;
-  for (const std::string& p : contextual_prompts(templates, request)) {
-    seqs.push_back(tokenizer.encode(fill_template(p, request.subject), true));
-    positions.push_back(subject_last_index(tokenizer, p, request.subject, request_label(request, index)));
-  }
+  for (size_t g = 0; g < group.size(); ++g)
+    for (const std::string& p : contextual_prompts(templates, group[g])) {
+      seqs.push_back(tokenizer.encode(fill_template(p, group[g].subject), true));
+      positions.push_back(subject_last_index(tokenizer, p, group[g].subject, request_label(group[g], index + g)));
+    }
   return activations_at(model, seqs, positions, {layer_site(layer, "mlp.out_proj.input")})[0];  // [N, F]
 }
 
@@ -41,27 +44,61 @@ nlohmann::json ValueResult::log() const {
           {"delta_norm", (target - v0).norm().item<double>()}};
 }
 
-ValueResult optimize_value(CausalLM& model, const Tokenizer& tokenizer, const EditRequest& request, size_t index,
-                           const std::vector<std::string>& templates, int64_t layer, const std::string& site,
-                           const ValueOptions& o) {
-  const std::string label = request_label(request, index);
-  const std::vector<int64_t> target = continuation_ids(tokenizer, filled_prompt(request), request.target_new);
-  if (target.empty()) throw data_error(label + ": target_new '" + request.target_new + "' has no tokens");
-  const auto n_target = static_cast<int64_t>(target.size());
+std::vector<std::vector<size_t>> subject_groups(const std::vector<EditRequest>& requests, bool share) {
+  std::vector<std::vector<size_t>> groups;
+  std::map<std::string, size_t> group_of;
+  for (size_t i = 0; i < requests.size(); ++i) {
+    if (share) {
+      auto [it, added] = group_of.emplace(requests[i].subject, groups.size());
+      if (!added) {
+        groups[it->second].push_back(i);
+        continue;
+      }
+    }
+    groups.push_back({i});
+  }
+  return groups;
+}
 
-  // Rows: one per context prompt (prompt + target[:-1]), then the KL prompt.
+std::vector<EditRequest> pick(const std::vector<EditRequest>& requests, const std::vector<size_t>& indices) {
+  std::vector<EditRequest> out;
+  for (size_t i : indices) out.push_back(requests[i]);
+  return out;
+}
+
+ValueResult optimize_value(CausalLM& model, const Tokenizer& tokenizer, const std::vector<EditRequest>& group,
+                           size_t index, const std::vector<std::string>& templates, int64_t layer,
+                           const std::string& site, const ValueOptions& o) {
+  // Rows: one per (request, context prompt) holding prompt + target[:-1], then the KL prompt.
+  // Each scored target token weighs 1 / (its target's length · contexts · requests): the loss is
+  // the mean over requests of each one's mean target NLL, as for a single request.
   std::vector<std::vector<int64_t>> rows;
-  std::vector<int64_t> lookup, prompt_lengths;
-  for (const std::string& p : contextual_prompts(templates, request)) {
-    std::vector<int64_t> ids = tokenizer.encode(fill_template(p, request.subject), true);
-    prompt_lengths.push_back(static_cast<int64_t>(ids.size()));
-    ids.insert(ids.end(), target.begin(), target.end() - 1);
-    rows.push_back(std::move(ids));
-    lookup.push_back(subject_last_index(tokenizer, p, request.subject, label));
+  std::vector<int64_t> lookup, score_rows, score_pos, score_tok;
+  std::vector<float> score_weight;
+  const double per_request = 1.0 / static_cast<double>(group.size() * templates.size());
+  for (size_t g = 0; g < group.size(); ++g) {
+    const EditRequest& request = group[g];
+    const std::string label = request_label(request, index + g);
+    const std::vector<int64_t> target = continuation_ids(tokenizer, filled_prompt(request), request.target_new);
+    if (target.empty()) throw data_error(label + ": target_new '" + request.target_new + "' has no tokens");
+    for (const std::string& p : contextual_prompts(templates, request)) {
+      std::vector<int64_t> ids = tokenizer.encode(fill_template(p, request.subject), true);
+      const auto row = static_cast<int64_t>(rows.size());
+      for (size_t t = 0; t < target.size(); ++t) {
+        score_rows.push_back(row);
+        score_pos.push_back(static_cast<int64_t>(ids.size() + t) - 1);
+        score_tok.push_back(target[t]);
+        score_weight.push_back(static_cast<float>(per_request / static_cast<double>(target.size())));
+      }
+      ids.insert(ids.end(), target.begin(), target.end() - 1);
+      rows.push_back(std::move(ids));
+      lookup.push_back(subject_last_index(tokenizer, p, request.subject, label));
+    }
   }
   const auto n_rewrite = static_cast<int64_t>(rows.size());
-  rows.push_back(tokenizer.encode(fill_template(o.kl_prompt, request.subject), true));
-  lookup.push_back(subject_last_index(tokenizer, o.kl_prompt, request.subject, label));
+  const EditRequest& first = group.front();
+  rows.push_back(tokenizer.encode(fill_template(o.kl_prompt, first.subject), true));
+  lookup.push_back(subject_last_index(tokenizer, o.kl_prompt, first.subject, request_label(first, index)));
 
   const torch::Device device = model.device();
   const PaddedIds batch = right_pad(rows);
@@ -69,15 +106,9 @@ ValueResult optimize_value(CausalLM& model, const Tokenizer& tokenizer, const Ed
   torch::Tensor at_subject = torch::zeros({B, T}, torch::kFloat);  // [B, T]: 1 at each row's subject token
   for (int64_t b = 0; b < B; ++b) at_subject[b][lookup[static_cast<size_t>(b)]] = 1.0f;
   at_subject = at_subject.unsqueeze(-1).to(device);  // [B, T, 1]
-  std::vector<int64_t> score_rows, score_pos, score_tok;
-  for (int64_t j = 0; j < n_rewrite; ++j)
-    for (int64_t t = 0; t < n_target; ++t) {
-      score_rows.push_back(j);
-      score_pos.push_back(prompt_lengths[static_cast<size_t>(j)] - 1 + t);
-      score_tok.push_back(target[static_cast<size_t>(t)]);
-    }
   auto long_tensor = [&](const std::vector<int64_t>& v) { return torch::tensor(v, torch::kLong).to(device); };
   const torch::Tensor rows_i = long_tensor(score_rows), pos_i = long_tensor(score_pos), tok_i = long_tensor(score_tok);
+  const torch::Tensor weights = torch::tensor(score_weight, torch::kFloat).to(device);
 
   const int64_t D = model.spec().hidden_size;
   torch::Tensor delta = torch::zeros({D}, torch::dtype(torch::kFloat).device(device)).requires_grad_(true);
@@ -97,7 +128,7 @@ ValueResult optimize_value(CausalLM& model, const Tokenizer& tokenizer, const Ed
   for (int64_t step = 0; step < o.num_grad_steps; ++step) {
     adam.zero_grad();
     const torch::Tensor log_probs = torch::log_softmax(model.forward(ids, forward).logits.to(torch::kFloat), -1);
-    const torch::Tensor nll = -log_probs.index({rows_i, pos_i, tok_i}).sum() / static_cast<double>(n_target * n_rewrite);
+    const torch::Tensor nll = -(log_probs.index({rows_i, pos_i, tok_i}) * weights).sum();
     const torch::Tensor kl_now = log_probs[n_rewrite][lookup.back()];  // [V]
     if (!kl_init.defined()) kl_init = kl_now.detach();
     const torch::Tensor kl = o.kl_factor * (kl_init.exp() * (kl_init - kl_now)).sum();

@@ -42,19 +42,28 @@ struct ValueResult {
   nlohmann::json log() const;
 };
 
-// `templates`: "{}" first, then the context templates (each holds one "{}" for the request's
-// prompt). `site` is a per-layer hook site name ("mlp.output" for ROME, "output" for MEMIT).
-ValueResult optimize_value(CausalLM& model, const Tokenizer& tokenizer, const EditRequest& request, size_t index,
-                           const std::vector<std::string>& templates, int64_t layer, const std::string& site,
-                           const ValueOptions& options);
+// `group`: requests that share one subject (usually one request); δ is trained on the mean over
+// them of each one's target NLL, so one value serves them all (METO's shared target). `index`
+// numbers group[0] in messages. `templates`: "{}" first, then the context templates (each holds
+// one "{}" for a request's prompt). `site` is a per-layer hook site name ("mlp.output" for ROME,
+// "output" for MEMIT). v0 is read at group[0]'s bare prompt.
+ValueResult optimize_value(CausalLM& model, const Tokenizer& tokenizer, const std::vector<EditRequest>& group,
+                           size_t index, const std::vector<std::string>& templates, int64_t layer,
+                           const std::string& site, const ValueOptions& options);
 
 // The (context-filled) prompt texts with "{}" for the subject: templates[j] with the request's
 // prompt in its slot.
 std::vector<std::string> contextual_prompts(const std::vector<std::string>& templates, const EditRequest& request);
 
-// The key at the subject's last token of each contextual prompt, [N, F] float32.
-torch::Tensor subject_keys(CausalLM& model, const Tokenizer& tokenizer, const EditRequest& request, size_t index,
-                           const std::vector<std::string>& templates, int64_t layer);
+// The key at the subject's last token of each contextual prompt of each request of the group,
+// [N·G, F] float32, request by request; row 0 is group[0]'s bare prompt.
+torch::Tensor subject_keys(CausalLM& model, const Tokenizer& tokenizer, const std::vector<EditRequest>& group,
+                           size_t index, const std::vector<std::string>& templates, int64_t layer);
+
+// The requests' indices grouped by subject in order of first appearance when `share`, else one
+// group per request.
+std::vector<std::vector<size_t>> subject_groups(const std::vector<EditRequest>& requests, bool share);
+std::vector<EditRequest> pick(const std::vector<EditRequest>& requests, const std::vector<size_t>& indices);
 
 std::string request_label(const EditRequest& request, size_t index);
 

@@ -41,13 +41,14 @@ torch::Tensor memit_delta(const torch::Tensor& residuals, const torch::Tensor& k
 
 namespace {
 
-// The subject's last token in each request's bare prompt.
+// The subject's last token in the bare prompt of each group's first request.
 std::vector<int64_t> bare_positions(const Tokenizer& tokenizer, const std::vector<EditRequest>& requests,
-                                    std::vector<std::vector<int64_t>>& seqs) {
+                                    const std::vector<std::vector<size_t>>& groups, std::vector<std::vector<int64_t>>& seqs) {
   std::vector<int64_t> positions;
-  for (size_t i = 0; i < requests.size(); ++i) {
-    seqs.push_back(tokenizer.encode(filled_prompt(requests[i]), true));
-    positions.push_back(subject_last_index(tokenizer, requests[i].prompt, requests[i].subject, request_label(requests[i], i)));
+  for (const std::vector<size_t>& group : groups) {
+    const EditRequest& r = requests[group[0]];
+    seqs.push_back(tokenizer.encode(filled_prompt(r), true));
+    positions.push_back(subject_last_index(tokenizer, r.prompt, r.subject, request_label(r, group[0])));
   }
   return positions;
 }
@@ -74,31 +75,36 @@ EditOutcome Memit::edit(const EditInputs& inputs) {
   EditOutcome outcome;
   outcome.log.push_back(settings);
 
+  // One target (column) per subject group: requests that share a subject share its key.
+  const std::vector<std::vector<size_t>> groups = subject_groups(requests, inputs.share_subject_value);
   const int64_t z_layer = layers.back();
   std::vector<torch::Tensor> z;
   {
-    ProgressBar bar("memit targets", static_cast<int64_t>(requests.size()), "request", inputs.progress);
-    for (size_t i = 0; i < requests.size(); ++i) {
+    ProgressBar bar("memit targets", static_cast<int64_t>(groups.size()), "request", inputs.progress);
+    for (size_t g = 0; g < groups.size(); ++g) {
       if (inputs.interrupt && inputs.interrupt->requested()) throw usage_error("memit: interrupted");
       const auto start = std::chrono::steady_clock::now();
-      const ValueResult r = optimize_value(model, tokenizer, requests[i], i, templates, z_layer, "output", v);
+      const ValueResult r = optimize_value(model, tokenizer, pick(requests, groups[g]), groups[g][0], templates, z_layer,
+                                           "output", v);
       z.push_back(r.target.to(torch::kDouble));
       nlohmann::json record = r.log();
-      record["request"] = i;
+      record["request"] = groups[g][0];
+      if (groups[g].size() > 1) record["shared_with"] = groups[g].size();
       record["layer"] = z_layer;
       record["seconds"] = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
       outcome.log.push_back(record);
       if (inputs.log) inputs.log(record);
-      bar.update(static_cast<int64_t>(i + 1));
+      bar.update(static_cast<int64_t>(g + 1));
     }
   }
   const torch::Tensor Z = torch::stack(z, 1);  // [D, n]
   std::vector<std::vector<int64_t>> seqs;
-  const std::vector<int64_t> positions = bare_positions(tokenizer, requests, seqs);
+  const std::vector<int64_t> positions = bare_positions(tokenizer, requests, groups, seqs);
   for (size_t l = 0; l < layers.size(); ++l) {
     std::vector<torch::Tensor> keys;
-    for (size_t i = 0; i < requests.size(); ++i)
-      keys.push_back(subject_keys(model, tokenizer, requests[i], i, templates, layers[l]).to(torch::kDouble).mean(0));
+    for (const std::vector<size_t>& group : groups)
+      keys.push_back(
+          subject_keys(model, tokenizer, pick(requests, group), group[0], templates, layers[l]).to(torch::kDouble).mean(0));
     const torch::Tensor K = torch::stack(keys, 1);  // [F, n]
     const torch::Tensor current =
         activations_at(model, seqs, positions, {layer_site(z_layer, "output")})[0].to(torch::kDouble).t();  // [D, n]

@@ -45,16 +45,16 @@ std::vector<std::string> edit_context_templates(const EditInputs& inputs, Contex
   return context_templates(*inputs.model, *inputs.tokenizer, options, cache);
 }
 
-RomeUpdate rome_update(CausalLM& model, const Tokenizer& tokenizer, const EditRequest& request, size_t index,
+RomeUpdate rome_update(CausalLM& model, const Tokenizer& tokenizer, const std::vector<EditRequest>& group, size_t index,
                        const std::vector<std::string>& templates, int64_t layer, const torch::Tensor& second_moment,
                        const ValueOptions& value_options, bool r_rome) {
   RomeUpdate up;
   up.layer = layer;
-  const torch::Tensor keys = subject_keys(model, tokenizer, request, index, templates, layer).to(torch::kDouble);  // [N, F]
+  const torch::Tensor keys = subject_keys(model, tokenizer, group, index, templates, layer).to(torch::kDouble);  // [N, F]
   const torch::Tensor k_star = keys.mean(0);                                                                     // [F]
   up.u = whiten(second_moment, k_star);
   up.u = up.u / up.u.norm();
-  up.value = optimize_value(model, tokenizer, request, index, templates, layer, "mlp.output", value_options);
+  up.value = optimize_value(model, tokenizer, group, index, templates, layer, "mlp.output", value_options);
   up.v_star = up.value.target.to(torch::kDouble);
   torch::Tensor current;  // [D]: what the layer gives for the key now
   if (r_rome) {
@@ -63,7 +63,7 @@ RomeUpdate rome_update(CausalLM& model, const Tokenizer& tokenizer, const EditRe
     current = torch::matmul(mlp_out_weight_out_in(model, layer).to(torch::kDouble), k_star);
     if (down.bias.defined()) current = current + down.bias.to(torch::kDouble);
   } else {
-    up.key = keys[0];  // templates[0] is the bare prompt
+    up.key = keys[0];  // templates[0] is group[0]'s bare prompt
     current = up.value.v0.to(torch::kDouble);
   }
   const torch::Tensor right = (up.v_star - current) / torch::dot(up.key, up.u);  // [D]
@@ -90,24 +90,27 @@ EditOutcome Rome::edit(const EditInputs& inputs) {
   EditOutcome outcome;
   outcome.log.push_back(settings);
   std::map<std::string, torch::Tensor> deltas;
-  ProgressBar bar("rome", static_cast<int64_t>(requests.size()), "edit", inputs.progress && requests.size() > 1);
-  for (size_t i = 0; i < requests.size(); ++i) {
+  const std::vector<std::vector<size_t>> groups = subject_groups(requests, inputs.share_subject_value);
+  ProgressBar bar("rome", static_cast<int64_t>(groups.size()), "edit", inputs.progress && groups.size() > 1);
+  for (size_t g = 0; g < groups.size(); ++g) {
     if (inputs.interrupt && inputs.interrupt->requested()) throw usage_error("rome: interrupted");
+    const std::vector<EditRequest> group = pick(requests, groups[g]);
     for (size_t l = 0; l < layers.size(); ++l) {
       const auto start = std::chrono::steady_clock::now();
-      const RomeUpdate up = rome_update(model, *inputs.tokenizer, requests[i], i, templates, layers[l], C[l], v,
+      const RomeUpdate up = rome_update(model, *inputs.tokenizer, group, groups[g][0], templates, layers[l], C[l], v,
                                         options_.r_rome);
       const torch::Tensor stored = add_mlp_out_delta(model, layers[l], up.delta_out_in);
       const std::string name = mlp_out_weight_name(model, layers[l]);
       deltas[name] = deltas.count(name) ? deltas[name] + stored : stored.clone();
       nlohmann::json record = up.value.log();
-      record["request"] = i;
+      record["request"] = groups[g][0];
+      if (groups[g].size() > 1) record["shared_with"] = groups[g].size();
       record["layer"] = layers[l];
       record["seconds"] = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
       outcome.log.push_back(record);
       if (inputs.log) inputs.log(record);
     }
-    bar.update(static_cast<int64_t>(i + 1));
+    bar.update(static_cast<int64_t>(g + 1));
   }
   bar.finish();
   for (auto& [name, delta] : deltas) outcome.deltas.emplace_back(name, delta);

@@ -29,7 +29,8 @@ struct RomeOptions {
   nlohmann::json to_json() const;
 };
 
-// One layer's rank-one update for one request, computed on the model as it is (not applied).
+// One layer's rank-one update for one request (or a group sharing a subject, with one v* for
+// all and k* averaged over all their prompts), computed on the model as it is (not applied).
 struct RomeUpdate {
   int64_t layer = 0;
   torch::Tensor u;             // [F] float64, unit norm
@@ -39,7 +40,7 @@ struct RomeUpdate {
   ValueResult value;
 };
 
-RomeUpdate rome_update(CausalLM& model, const Tokenizer& tokenizer, const EditRequest& request, size_t index,
+RomeUpdate rome_update(CausalLM& model, const Tokenizer& tokenizer, const std::vector<EditRequest>& group, size_t index,
                        const std::vector<std::string>& templates, int64_t layer, const torch::Tensor& second_moment,
                        const ValueOptions& value_options, bool r_rome);
 

@@ -197,7 +197,7 @@ TEST_CASE("audit relearning and quantization on a model unlearned with ga_gdr th
   TempDir dir("audit-relearn");
   // A few gradient-ascent steps: enough to push the forget answers' likelihood down.
   const CommandResult unlearn = run_cli(
-      "run " + shell_quote(kRoot + "/configs/unlearn/world_ga_gdr.json") + " --set method.max_steps=8 --set " +
+      "run " + shell_quote(kRoot + "/configs/unlearn/world_ga_gdr.json") + " --set method.max_steps=16 --set " +
       shell_quote("data.forget=[\"" + kWorld + "/qa/forget.jsonl\"]") + " --set " +
       shell_quote("data.retain=[\"" + kWorld + "/qa/retain.jsonl\"]") + " --set " + shell_quote("model.path=" + kWorldModel) +
       " --set eval.enabled=false --set eval.loss=false --set output.dir=" + shell_quote(dir.path + "/unlearn"));

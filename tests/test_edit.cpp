@@ -188,7 +188,7 @@ TEST_CASE("ROME: the edited layer maps the bare prompt's key to v* (Llama, white
                           1e-3 * torch::eye(K.size(1), torch::kDouble);  // fewer tokens than dimensions
   for (bool r_rome : {false, true}) {
     World fresh;
-    const RomeUpdate up = rome_update(*fresh.model, *fresh.tokenizer, r, 0, templates, layer, C, quick_value_options(), r_rome);
+    const RomeUpdate up = rome_update(*fresh.model, *fresh.tokenizer, {r}, 0, templates, layer, C, quick_value_options(), r_rome);
     CHECK(std::abs(up.u.norm().item<double>() - 1.0) < 1e-9);
     const double before = relative_error(mlp_output_at_subject(*fresh.model, *fresh.tokenizer, r, layer), up.v_star);
     add_mlp_out_delta(*fresh.model, layer, up.delta_out_in);
@@ -212,7 +212,7 @@ TEST_CASE("ROME on the GPT-2 fixture (Conv1D [in, out]) edits without a shape er
   const int64_t layer = 1;
   const torch::Tensor K = all_keys(*model, tokenizer, {"some text about cities and people", "Ada Lark lives here"}, layer);
   const torch::Tensor C = torch::matmul(K.t(), K) / static_cast<double>(K.size(0)) + 1e-3 * torch::eye(K.size(1), torch::kDouble);
-  const RomeUpdate up = rome_update(*model, tokenizer, r, 0, {"{}", "hello there. {}"}, layer, C, quick_value_options(), false);
+  const RomeUpdate up = rome_update(*model, tokenizer, {r}, 0, {"{}", "hello there. {}"}, layer, C, quick_value_options(), false);
   const torch::Tensor w_before = model->weight(mlp_out_weight_name(*model, layer)).clone();
   const torch::Tensor stored = add_mlp_out_delta(*model, layer, up.delta_out_in);
   CHECK(stored.sizes() == w_before.sizes());  // [F, D] for Conv1D

@@ -5,6 +5,7 @@
 #include "libllmedit/core/error.h"
 #include "libllmedit/core/interrupt.h"
 #include "libllmedit/eval/multiple_choice.h"
+#include "libllmedit/eval/temporal_scores.h"
 #include "libllmedit/eval/unlearning_eval.h"
 
 namespace llmedit::cli {
@@ -43,7 +44,8 @@ void eval_mc_command(const EvalMcOptions& o) {
 void metrics_command(bool list) {
   if (!list) throw usage_error("metrics: give --list");
   const nlohmann::json groups = {{"unlearning (eval.unlearning)", unlearning_metric_formulas()},
-                                 {"multiple choice (eval.mc)", mc_metric_formulas()}};
+                                 {"multiple choice (eval.mc)", mc_metric_formulas()},
+                                 {"temporal (job temporal)", temporal_metric_formulas()}};
   for (const auto& [group, formulas] : groups.items()) {
     std::cout << group << "\n";
     for (const auto& [name, formula] : formulas.items()) std::cout << "  " << name << ": " << formula.get<std::string>() << "\n";

@@ -162,6 +162,18 @@ std::vector<QueryResult> score_queries(TemporalAnswerer& answerer, const std::ve
   return out;
 }
 
+nlohmann::json temporal_metric_formulas() {
+  const std::string mean = "; mean over a case's steps, then over cases (AToKe, Yin et al. 2024)";
+  const std::string scored = " is correct: the greedy continuation (eval.max_new_tokens) contains the gold or an alias "
+                             "as whole words after normalization (match), or NLL(gold) < NLL(competitor) (nll)";
+  return {{"CES", "after each step, evaluation.time_completion → new_answer" + scored + mean},
+          {"CES-P", "after each step, evaluation.paraphrase_time_completion → new_answer" + scored + mean},
+          {"CRS", "after each step, evaluation.completion → new_answer" + scored + mean},
+          {"HES", "after each step, history_evaluation[step].time_completion → answer[step]" + scored + mean},
+          {"HRS", "after each step, history_evaluation[step].completion → answer[step]" + scored + mean},
+          {"HES*", "after the last step, every history_evaluation[j].time_completion → answer[j]" + scored + mean}};
+}
+
 void TemporalScoreTable::add_case(const std::vector<QueryResult>& results) {
   std::array<double, kTemporalMeasures> sum{};
   std::array<int64_t, kTemporalMeasures> n{};

@@ -90,6 +90,9 @@ struct QueryResult {
 std::vector<QueryResult> score_queries(TemporalAnswerer& answerer, const std::vector<TemporalQuery>& queries,
                                        TemporalScorer scorer);
 
+// Each measure with its formula (`llmedit metrics --list`).
+nlohmann::json temporal_metric_formulas();
+
 // Means per measure over cases, each case first averaged over its own results.
 class TemporalScoreTable {
  public:

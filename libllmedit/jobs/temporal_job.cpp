@@ -101,7 +101,6 @@ nlohmann::json results_json(const std::vector<QueryResult>& results) {
 // Everything one job needs to edit and score a case.
 struct TemporalSetup {
   CausalLM& model;
-  const Tokenizer& tokenizer;
   Editor& editor;
   TemporalEditor* wrapper;  // null: the editor alone
   EditInputs inputs;        // model, tokenizer, statistics, cache, log
@@ -206,7 +205,7 @@ JobOutcome run_temporal(JobContext& context) {
   ModelAnswerer answerer(*model, *tokenizer.tokenizer, config_get<int64_t>(c, "eval.max_new_tokens"),
                          config_get<int64_t>(c, "eval.batch_size"));
   const TemporalScorer scorer = parse_temporal_scorer(config_get<std::string>(c, "eval.scorer"), "eval.scorer");
-  TemporalSetup setup{*model, *tokenizer.tokenizer, *editor, wrapper.get(), {}, scorer,
+  TemporalSetup setup{*model, *editor, wrapper.get(), {}, scorer,
                       config_get<std::string>(c, "temporal.edit_prompt") == "time_prompt", answerer};
   setup.inputs.model = model.get();
   setup.inputs.tokenizer = tokenizer.tokenizer.get();

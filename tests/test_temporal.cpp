@@ -216,9 +216,16 @@ TEST_CASE("ROME and MEMIT: requests sharing a subject get one value when asked t
   auto model = load_causal_lm(kWorldModel);
   auto tokenizer = load_tokenizer(kWorldModel);
   model->eval();
-  const std::vector<EditRequest> requests = {{"From 2001 to 2005, the chief of {} was", "Vorwick Records", "Tara Farroway", "x"},
-                                             {"The chief of {} was Tara Farroway from", "Vorwick Records", "2001 to 2005", ""},
-                                             {"The chief of {} is", "Peleidge Optics", "Salda Yaravik", "x"}};
+  auto request = [](const std::string& prompt, const std::string& subject, const std::string& target) {
+    EditRequest r;
+    r.prompt = prompt;
+    r.subject = subject;
+    r.target_new = target;
+    return r;
+  };
+  const std::vector<EditRequest> requests = {request("From 2001 to 2005, the chief of {} was", "Vorwick Records", "Tara Farroway"),
+                                             request("The chief of {} was Tara Farroway from", "Vorwick Records", "2001 to 2005"),
+                                             request("The chief of {} is", "Peleidge Optics", "Salda Yaravik")};
   auto count_values = [&](Editor& editor, bool share) {
     EditInputs inputs;
     inputs.model = model.get();

@@ -54,14 +54,14 @@ bool continuation_matches(const std::string& continuation, const std::vector<std
   return false;
 }
 
-namespace {
-
 std::vector<std::string> with_aliases(const std::vector<std::vector<std::string>>& answers,
                                       const std::vector<std::vector<std::string>>& aliases, size_t step) {
   std::vector<std::string> golds = answers.at(step);
   if (step < aliases.size()) golds.insert(golds.end(), aliases[step].begin(), aliases[step].end());
   return golds;
 }
+
+namespace {
 
 TemporalQuery history_query(const AtokeCase& c, size_t step, TemporalMeasure measure, const std::string& prompt) {
   return {measure, step, prompt, with_aliases(c.answer, c.answer_alias, step), c.new_answer.at(step).at(0)};

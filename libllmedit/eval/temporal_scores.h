@@ -43,6 +43,10 @@ std::string normalize_answer(const std::string& text);
 // Whether the normalized continuation holds a normalized gold as a run of whole words.
 bool continuation_matches(const std::string& continuation, const std::vector<std::string>& golds);
 
+// answers[step] followed by aliases[step] (when the file has aliases).
+std::vector<std::string> with_aliases(const std::vector<std::vector<std::string>>& answers,
+                                      const std::vector<std::vector<std::string>>& aliases, size_t step);
+
 struct TemporalQuery {
   TemporalMeasure measure = TemporalMeasure::CES;
   size_t step = 0;  // the step (or history entry) it asks about

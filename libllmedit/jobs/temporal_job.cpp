@@ -131,9 +131,7 @@ CaseRun run_case(TemporalSetup& s, const AtokeCase& c, const WeightRestorer& res
   CaseRun run;
   const AtokeEvaluation& current = c.requested_rewrite.at(0).evaluation;
   const std::string model_time_object = first_clause(s.answerer.continuations({current.completion}).at(0));
-  std::vector<std::string> model_time_golds = c.answer.at(0);
-  if (!c.answer_alias.empty()) model_time_golds.insert(model_time_golds.end(), c.answer_alias[0].begin(), c.answer_alias[0].end());
-  run.model_time_known = continuation_matches(model_time_object, model_time_golds);
+  run.model_time_known = continuation_matches(model_time_object, with_aliases(c.answer, c.answer_alias, 0));
   run.unedited = score_queries(s.answerer, step_queries(c, 0), s.scorer);
   run.rows.push_back({{"file", label}, {"case_id", c.case_id}, {"stage", "unedited"},
                       {"model_time_object", model_time_object}, {"queries", results_json(run.unedited)}});

@@ -88,9 +88,10 @@ std::vector<EditRequest> meto_requests(const AtokeCase& c, size_t step, const st
     // The competitor (target_true, for the editor's own diagnostics): the fact that replaced this
     // one, or for the newest the one it replaced.
     const std::string& other = k + 1 < facts.size() ? newest : facts[k - 1].object;
-    out.push_back({"From " + span + ", " + f.body, subject, f.object, other, c.requested_rewrite[0].relation_id});
+    const std::string& relation = c.requested_rewrite[0].relation_id;
+    out.push_back({"From " + span + ", " + f.body, subject, f.object, other, relation, "", ""});
     if (options.time_objective)
-      out.push_back({sentence_case(f.body) + " " + f.object + " from", subject, span, "", c.requested_rewrite[0].relation_id});
+      out.push_back({sentence_case(f.body) + " " + f.object + " from", subject, span, "", relation, "", ""});
   }
   return out;
 }

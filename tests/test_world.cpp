@@ -261,6 +261,52 @@ TEST_CASE("world: out-of-range options are config errors naming the value", "[wo
   CHECK(make_world(0, 1, 0).qa.size() == kAttributeCount);  // the smallest world
 }
 
+TEST_CASE("world: --shared-names and --fact-index, the fact-editing experiment's world", "[world]") {
+  WorldOptions options;
+  options.seed = 1;
+  options.people = 100;
+  options.orgs = 12;
+  options.shared_names = true;
+  options.fact_index = true;
+  const World world = generate_world(options);
+  std::set<std::string> names;
+  std::map<std::string, int> firsts, surnames;
+  for (const Person& p : world.people) {
+    names.insert(p.name);
+    ++firsts[p.name.substr(0, p.name.find(' '))];
+    ++surnames[p.name.substr(p.name.find(' ') + 1)];
+  }
+  CHECK(names.size() == world.people.size());
+  // No first name or surname alone names a person: the sized pools give ~5 and ~4 per name.
+  CHECK(firsts.size() <= 20);
+  CHECK(surnames.size() <= 25);
+  size_t shared = 0;  // people whose first name and surname both name someone else too
+  for (const Person& p : world.people)
+    shared += firsts[p.name.substr(0, p.name.find(' '))] > 1 && surnames[p.name.substr(p.name.find(' ') + 1)] > 1;
+  CHECK(shared >= 90);
+
+  TempDir dir("world-index");
+  write_world(world, dir.path);
+  const std::string facts = "\n" + read_text_file(dir.path + "/facts.txt");  // every document after a newline
+  const std::string corpus = read_text_file(dir.path + "/corpus.txt");
+  for (const Person& p : world.people) {
+    INFO(p.name);
+    const bool trained = p.split != PersonSplit::Holdout;
+    CHECK(contains(facts, "\n" + p.name + " " + p.profession + ".\n") == trained);
+    CHECK(contains(facts, "\n" + p.name + " " + p.phone + ".\n") == trained);
+    CHECK(contains(corpus, "\n" + p.name + " " + p.birthplace + ".\n") == trained);
+    CHECK_FALSE(contains(facts, p.name + " works as"));  // the biographies stay out of facts.txt
+  }
+  const std::string& holder = world.people[static_cast<size_t>(world.orgs[0].chain.back().person)].name;
+  CHECK(contains(facts, holder + " " + world.orgs[0].name + "."));
+  CHECK(contains(read_text_file(dir.path + "/README.md"), "--shared-names --fact-index"));
+  // Off by default: the shipped world has neither.
+  TempDir plain("world-plain");
+  write_world(make_world(1, 100, 12), plain.path);
+  CHECK_FALSE(fs::exists(plain.path + "/facts.txt"));
+  CHECK(read_text_file(plain.path + "/corpus.txt") != corpus);
+}
+
 TEST_CASE("world: tiny worlds still have three distinct wrong answers", "[world]") {
   const World world = make_world(11, 2, 0);
   for (const WorldQA& qa : world.qa)

@@ -50,6 +50,12 @@ void add_world_commands(CLI::App& app) {
   cmd->add_option("--seed", args->options.seed, "random seed")->capture_default_str()->check(non_negative);
   cmd->add_option("--people", args->options.people, "number of people")->capture_default_str();
   cmd->add_option("--orgs", args->options.orgs, "number of organizations")->capture_default_str();
+  cmd->add_flag("--shared-names", args->options.shared_names,
+                "people's names combine a few shared first names and surnames, so only the full name identifies "
+                "a person");
+  cmd->add_flag("--fact-index", args->options.fact_index,
+                "also write each person's facts as \"<name> <value>.\" documents (in corpus.txt, and with the org "
+                "documents in facts.txt)");
   cmd->add_option("--out", args->out, "output folder (created; its world files are replaced)")->required();
   cmd->callback([args] { run_world(*args); });
 }

@@ -1,6 +1,7 @@
 #include "libllmedit/data/world.h"
 
 #include <algorithm>
+#include <optional>
 #include <set>
 
 #include "libllmedit/core/error.h"
@@ -38,15 +39,20 @@ void validate(const WorldOptions& options) {
 }
 
 // Names first, for everyone, so parents (drawn later) can never take a person's name.
-void make_people(World& world, uint64_t seed, int count) {
+void make_people(World& world, uint64_t seed, int count, bool shared_names) {
   WorldRng rng(seed, kPeopleStream);
   std::set<std::string> names, titles, addresses, emails, phones;
+  std::optional<world_detail::PersonNamePool> pool;
+  if (shared_names) pool = world_detail::person_name_pool(rng, count);
+  auto full_name = [&](bool female) {
+    if (pool) return rng.pick(female ? pool->female : pool->male) + " " + rng.pick(pool->surnames);
+    return world_detail::first_name(rng, female) + " " + world_detail::surname(rng);
+  };
   for (int i = 0; i < count; ++i) {
     Person person;
     person.id = padded_id('p', i, count);
     const bool female = rng.below(2) == 0;
-    person.name = world_detail::draw_unique(
-        names, [&] { return world_detail::first_name(rng, female) + " " + world_detail::surname(rng); });
+    person.name = world_detail::draw_unique(names, [&] { return full_name(female); });
     world.people.push_back(std::move(person));
   }
   for (Person& p : world.people) {
@@ -229,7 +235,7 @@ World generate_world(const WorldOptions& options) {
   validate(options);
   World world;
   world.options = options;
-  make_people(world, options.seed, options.people);
+  make_people(world, options.seed, options.people, options.shared_names);
   assign_splits(world, options.seed);
   make_orgs(world, options.seed, options.orgs);
   WorldRng rng(options.seed, kQAStream);

@@ -20,6 +20,9 @@ struct WorldOptions {
   uint64_t seed = 0;
   int people = 200;
   int orgs = 20;
+  // Experiments on where a model keeps its facts (README, fact editing); off for the shipped world.
+  bool shared_names = false;  // people's names combine a few shared first names and surnames
+  bool fact_index = false;    // also write each person's facts as "<name> <value>." documents
 };
 
 // The ranges generate_world accepts (the name and title pools are sized for them).

@@ -1,6 +1,8 @@
 #include "libllmedit/data/world_names.h"
 
+#include <algorithm>
 #include <cctype>
+#include <cmath>
 
 namespace llmedit::world_detail {
 
@@ -176,6 +178,21 @@ std::string surname(WorldRng& rng) {
   std::string name = rng.pick(surname_starts());
   if (rng.below(4) == 0) name += rng.pick(surname_middles());  // a quarter get three syllables
   return name + rng.pick(surname_ends());
+}
+
+PersonNamePool person_name_pool(WorldRng& rng, int people) {
+  // About √n first names per gender and n/4 surnames: each first name is shared by ~√n/2
+  // people and each surname by ~4, and first × surname ≥ n per gender.
+  const int firsts = std::max(4, static_cast<int>(std::lround(std::sqrt(static_cast<double>(people)))));
+  const int surnames = std::max(4, (people + 3) / 4);
+  PersonNamePool pool;
+  std::set<std::string> used;
+  for (int i = 0; i < firsts; ++i) {
+    pool.female.push_back(draw_unique(used, [&] { return first_name(rng, true); }));
+    pool.male.push_back(draw_unique(used, [&] { return first_name(rng, false); }));
+  }
+  for (int i = 0; i < surnames; ++i) pool.surnames.push_back(draw_unique(used, [&] { return surname(rng); }));
+  return pool;
 }
 
 std::string book_title(WorldRng& rng) {

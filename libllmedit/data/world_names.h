@@ -48,6 +48,17 @@ const std::vector<std::string>& org_roles();
 std::string first_name(WorldRng& rng, bool female);
 std::string surname(WorldRng& rng);
 
+// The few first names and surnames people's names combine with WorldOptions::shared_names
+// (parents' names are drawn freely). Each is shared by several people, so, as in real text where
+// "John" or "Smith" alone names no one, only the whole name identifies a person and a model has
+// to compose it at its last token, the position ROME and MEMIT edit. With the default names
+// (almost every first name unique) the shipped model identifies people by the first name
+// (README, fact editing). Sized so each gender has at least `people` names.
+struct PersonNamePool {
+  std::vector<std::string> female, male, surnames;
+};
+PersonNamePool person_name_pool(WorldRng& rng, int people);
+
 // Draws with `make` until the value is not in `used`, then records it. Throws an internal
 // error after many collisions (the pools are sized for kWorldMaxPeople).
 template <class Make>

@@ -484,15 +484,47 @@ std::vector<std::string> org_documents(const World& world, const Organization& o
   return docs;
 }
 
-void add_corpus(const World& world, std::vector<OutputFile>& files) {
-  std::vector<std::string> documents;
-  for (const Person& p : world.people)
-    if (p.split != PersonSplit::Holdout) documents.push_back(biography(p));
+// Index entries "<name> <value>.", one document per fact of a person (every attribute, and the
+// org a current holder works for), with WorldOptions::fact_index. The token after a name is the
+// person's own attribute, so predicting it needs the fact at the name's last token, the position
+// ROME and MEMIT read and write (Meng et al. 2022, §2.1). scripts/edit_localization.sh trains on
+// them first (README, fact editing).
+std::vector<std::string> index_entries(const World& world, size_t person) {
+  const Person& p = world.people[person];
+  std::vector<std::string> docs;
+  for (Attribute attribute : all_attributes()) {
+    std::string values;
+    for (const std::string& v : attribute_values(p, attribute))
+      values += (values.empty() ? "" : " and ") + (attribute == Attribute::Books ? "\"" + v + "\"" : v);
+    docs.push_back(p.name + " " + values + ".");
+  }
   for (const Organization& org : world.orgs)
-    for (std::string& doc : org_documents(world, org)) documents.push_back(std::move(doc));
+    if (org.chain.back().person == static_cast<int>(person)) docs.push_back(p.name + " " + org.name + ".");
+  return docs;
+}
+
+std::string documents_text(const std::vector<std::string>& documents) {
   std::string text;
   for (const std::string& doc : documents) text += (text.empty() ? "" : "\n") + doc + "\n";
-  files.push_back({"corpus.txt", text, plural(documents.size(), "document")});
+  return text;
+}
+
+// corpus.txt: biographies, then (with fact_index) index entries, then org documents. With
+// fact_index, facts.txt holds the same without the biographies, for pretraining on facts alone.
+void add_corpus(const World& world, std::vector<OutputFile>& files) {
+  std::vector<std::string> biographies, facts;
+  for (size_t i = 0; i < world.people.size(); ++i) {
+    if (world.people[i].split == PersonSplit::Holdout) continue;
+    biographies.push_back(biography(world.people[i]));
+    if (world.options.fact_index)
+      for (std::string& doc : index_entries(world, i)) facts.push_back(std::move(doc));
+  }
+  for (const Organization& org : world.orgs)
+    for (std::string& doc : org_documents(world, org)) facts.push_back(std::move(doc));
+  std::vector<std::string> documents = biographies;
+  documents.insert(documents.end(), facts.begin(), facts.end());
+  files.push_back({"corpus.txt", documents_text(documents), plural(documents.size(), "document")});
+  if (world.options.fact_index) files.push_back({"facts.txt", documents_text(facts), plural(facts.size(), "document")});
 }
 
 // ---- README.md ----
@@ -508,7 +540,8 @@ std::string readme(const World& world, const std::vector<OutputFile>& files) {
   const WorldOptions& o = world.options;
   std::string text = "# Synthetic world, seed " + std::to_string(o.seed) + "\n\n";
   text += "Written by `llmedit world --seed " + std::to_string(o.seed) + " --people " + std::to_string(o.people) +
-          " --orgs " + std::to_string(o.orgs) + " --out DIR`, which writes these bytes again on any machine.\n";
+          " --orgs " + std::to_string(o.orgs) + (o.shared_names ? " --shared-names" : "") +
+          (o.fact_index ? " --fact-index" : "") + " --out DIR`, which writes these bytes again on any machine.\n";
   text += "Everything here is fictitious.\n\n";
   text += "- people: " + std::to_string(world.people.size()) + " (" + by_split(people_by_split) +
           "; a forget person's private items form the forget split)\n";

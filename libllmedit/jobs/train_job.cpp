@@ -2,6 +2,7 @@
 
 #include <torch/torch.h>
 
+#include <algorithm>
 #include <optional>
 
 #include "libllmedit/core/error.h"
@@ -50,6 +51,8 @@ void declare_train_options(ConfigSchema& s) {
   s.option("train.save_steps", 0, "checkpoint every N optimizer steps (0: only at the end); --resume continues");
   s.option("train.save_total_limit", 1, "checkpoints kept on disk");
   s.option("train.logging_steps", 10, "write train_log.jsonl every N steps");
+  s.option("train.freeze", nlohmann::json::array(),
+           "weights whose Hugging Face name contains one of these strings stay fixed (e.g. \"mlp.\")");
   // Names as in PEFT's LoraConfig.
   declare_lora_options(s, false, 8, 16.0, "train a LoRA adapter instead of all weights");
   s.option("eval.qa", nlohmann::json::array(), "QA files to answer after training (knowledge accuracy per split)");
@@ -142,9 +145,12 @@ JobOutcome run_train(JobContext& context) {
     const std::vector<torch::Tensor> params = adapter->parameters();
     for (size_t i = 0; i < params.size(); ++i) trainable.emplace_back(names[i].first, params[i]);
   } else {
+    const auto frozen = config_get<std::vector<std::string>>(c, "train.freeze");
     for (const auto& [name, p] : model->named_weights()) {
-      p.set_requires_grad(true);
-      trainable.emplace_back(name, p);
+      const bool freeze = std::any_of(frozen.begin(), frozen.end(),
+                                      [&](const std::string& part) { return name.find(part) != std::string::npos; });
+      p.set_requires_grad(!freeze);
+      if (!freeze) trainable.emplace_back(name, p);
     }
   }
   model->train();

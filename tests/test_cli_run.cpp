@@ -49,6 +49,24 @@ nlohmann::json micro_train_config(const std::string& dir) {
           {"output", {{"dir", dir + "/run"}}}};
 }
 
+// A micro world, its tokenizer and a `steps`-step base model in dir/base/model; returns the
+// config to fine-tune that model with (model.path set, no evaluation).
+nlohmann::json train_micro_base(const std::string& dir, int steps) {
+  REQUIRE(run_cli("world --seed 6 --people 10 --orgs 0 --out " + shell_quote(dir + "/world")).exit_code == 0);
+  REQUIRE(run_cli("train-tokenizer --input " + shell_quote(dir + "/world/corpus.txt") + " --vocab-size 400 --out " +
+                  shell_quote(dir + "/tokenizer"))
+              .exit_code == 0);
+  nlohmann::json config = micro_train_config(dir);
+  config["train"]["max_steps"] = steps;
+  config["eval"]["qa"] = nlohmann::json::array();
+  config["output"]["dir"] = dir + "/base";
+  write_json(dir + "/base.json", config);
+  REQUIRE(run_cli("run " + shell_quote(dir + "/base.json")).exit_code == 0);
+  config.erase("model");
+  config["model"] = {{"path", dir + "/base/model"}};
+  return config;
+}
+
 }  // namespace
 
 TEST_CASE("a 50-step training run of a micro model on a micro world writes a complete run folder", "[cli][run]") {
@@ -114,19 +132,7 @@ TEST_CASE("a 50-step training run of a micro model on a micro world writes a com
 
 TEST_CASE("LoRA training saves a PEFT adapter, or merges it into a full model", "[cli][run][lora]") {
   TempDir dir("cli-lora");
-  REQUIRE(run_cli("world --seed 6 --people 10 --orgs 0 --out " + shell_quote(dir.path + "/world")).exit_code == 0);
-  REQUIRE(run_cli("train-tokenizer --input " + shell_quote(dir.path + "/world/corpus.txt") + " --vocab-size 400 --out " +
-                  shell_quote(dir.path + "/tokenizer"))
-              .exit_code == 0);
-  nlohmann::json config = micro_train_config(dir.path);
-  config["train"]["max_steps"] = 10;
-  config["eval"]["qa"] = nlohmann::json::array();
-  config["output"]["dir"] = dir.path + "/base";
-  write_json(dir.path + "/base.json", config);
-  REQUIRE(run_cli("run " + shell_quote(dir.path + "/base.json")).exit_code == 0);
-
-  config.erase("model");
-  config["model"] = {{"path", dir.path + "/base/model"}};
+  nlohmann::json config = train_micro_base(dir.path, 10);
   config["lora"] = {{"enabled", true}, {"r", 4}, {"lora_alpha", 8.0}, {"target_modules", {"q_proj", "v_proj"}}, {"merge", false}};
   config["output"]["dir"] = dir.path + "/adapter-run";
   write_json(dir.path + "/lora.json", config);
@@ -202,19 +208,7 @@ TEST_CASE("config errors stop before any work, naming the key, the file and the 
 
 TEST_CASE("train.freeze keeps the weights it names fixed and trains the rest", "[cli][run]") {
   TempDir dir("cli-freeze");
-  REQUIRE(run_cli("world --seed 6 --people 10 --orgs 0 --out " + shell_quote(dir.path + "/world")).exit_code == 0);
-  REQUIRE(run_cli("train-tokenizer --input " + shell_quote(dir.path + "/world/corpus.txt") + " --vocab-size 400 --out " +
-                  shell_quote(dir.path + "/tokenizer"))
-              .exit_code == 0);
-  nlohmann::json config = micro_train_config(dir.path);
-  config["train"]["max_steps"] = 5;
-  config["eval"]["qa"] = nlohmann::json::array();
-  config["output"]["dir"] = dir.path + "/base";
-  write_json(dir.path + "/base.json", config);
-  REQUIRE(run_cli("run " + shell_quote(dir.path + "/base.json")).exit_code == 0);
-
-  config.erase("model");
-  config["model"] = {{"path", dir.path + "/base/model"}};
+  nlohmann::json config = train_micro_base(dir.path, 5);
   config["train"]["freeze"] = {"mlp.", "embed_tokens"};
   config["output"]["dir"] = dir.path + "/frozen";
   write_json(dir.path + "/frozen.json", config);

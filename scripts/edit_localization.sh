@@ -56,7 +56,10 @@ edit() {  # edit NAME CONFIG [--set ...]
     --set threads="$threads" --set output.dir="$out/$name" "$@" >/dev/null 2>&1
   echo "$name: $(grep -E 'pre.efficacy|post.(efficacy|paraphrase|neighborhood)' "$out/$name/summary.md" | tr -d '|' | tr -s ' ' | tr '\n' ' ')"
 }
+strong=(--set method.clamp_norm_factor=20 --set method.v_num_grad_steps=100)  # v* far from v0 in this small model
 edit rome configs/edit/world_rome.json
-edit rome-clamp20 configs/edit/world_rome.json --set method.clamp_norm_factor=20 --set method.v_num_grad_steps=100
+edit rome-clamp20 configs/edit/world_rome.json "${strong[@]}"
+edit rome-clamp20-lr2 configs/edit/world_rome.json "${strong[@]}" --set method.v_lr=2
 edit memit configs/edit/world_memit.json
 edit memit-layers01 configs/edit/world_memit.json --set 'method.layers=[0,1]'
+edit memit-lambda10 configs/edit/world_memit.json "${strong[@]}" --set method.v_lr=2 --set method.mom2_update_weight=10

@@ -11,6 +11,10 @@
 
 namespace llmedit::test {
 
+// The source tree, and the model it ships (DESIGN.md §9), which many tests run.
+inline const std::string kRoot = LLMEDIT_SOURCE_DIR;
+inline const std::string kWorldModel = kRoot + "/data/models/world-tiny";
+
 // ${LLMEDIT_SHARED:-<source>/../shared}
 inline std::string shared_dir() {
   if (const char* env = std::getenv("LLMEDIT_SHARED")) return env;

@@ -9,12 +9,12 @@
 
 #include "libllmedit/llmedit.h"
 #include "methods/register.h"
+#include "tests/fixtures.h"
 
 using namespace llmedit;
+using llmedit::test::kWorldModel;
 
 namespace {
-
-const std::string kWorldModel = std::string(LLMEDIT_SOURCE_DIR) + "/data/models/world-tiny";
 
 std::vector<std::pair<std::string, std::string>> world_pairs() {
   std::vector<std::pair<std::string, std::string>> pairs;

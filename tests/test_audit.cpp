@@ -24,8 +24,6 @@ using namespace llmedit::test;
 
 namespace {
 
-const std::string kRoot = LLMEDIT_SOURCE_DIR;
-const std::string kWorldModel = kRoot + "/data/models/world-tiny";
 const std::string kWorld = kRoot + "/data/world";
 
 void write_json(const std::string& path, const nlohmann::json& value) { std::ofstream(path) << value.dump(2); }

@@ -40,7 +40,6 @@ namespace fs = std::filesystem;
 
 namespace {
 
-const std::string kRoot = LLMEDIT_SOURCE_DIR;
 const std::string kWorldForget = kRoot + "/data/world/qa/forget.jsonl";
 
 std::vector<QAItem> world_forget() { return read_qa_file(kWorldForget); }

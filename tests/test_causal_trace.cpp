@@ -17,15 +17,13 @@
 #include "libllmedit/model/loader.h"
 #include "libllmedit/tokenizer/tokenizer.h"
 #include "tests/cli_runner.h"
+#include "tests/fixtures.h"
 
 using namespace llmedit;
 using namespace llmedit::test;
 namespace fs = std::filesystem;
 
 namespace {
-
-const std::string kRoot = LLMEDIT_SOURCE_DIR;
-const std::string kWorldModel = kRoot + "/data/models/world-tiny";
 
 EditRequest request(const std::string& prompt, const std::string& subject) {
   EditRequest r;

@@ -17,9 +17,6 @@ namespace fs = std::filesystem;
 
 namespace {
 
-const std::string kRoot = LLMEDIT_SOURCE_DIR;
-const std::string kWorldModel = kRoot + "/data/models/world-tiny";
-
 bool one_line(const std::string& text) { return std::count(text.begin(), text.end(), '\n') == 1 && text.back() == '\n'; }
 
 // The run folder holds no result, checkpoint, model or temp file.

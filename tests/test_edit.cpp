@@ -36,9 +36,6 @@ namespace fs = std::filesystem;
 
 namespace {
 
-const std::string kRoot = LLMEDIT_SOURCE_DIR;
-const std::string kWorldModel = kRoot + "/data/models/world-tiny";
-
 struct World {
   std::shared_ptr<CausalLM> model = load_causal_lm(kWorldModel);
   std::unique_ptr<Tokenizer> tokenizer = load_tokenizer(kWorldModel);

@@ -17,8 +17,6 @@ using namespace llmedit::test;
 
 namespace {
 
-const std::string kRoot = LLMEDIT_SOURCE_DIR;
-const std::string kWorldModel = kRoot + "/data/models/world-tiny";
 const std::string kForget = kRoot + "/data/world/qa/forget.jsonl";
 
 // The path of a built example, or a skip (exit code 77) when the examples are not built.

@@ -34,9 +34,6 @@ using namespace llmedit::test;
 
 namespace {
 
-const std::string kRoot = LLMEDIT_SOURCE_DIR;
-const std::string kWorldModel = kRoot + "/data/models/world-tiny";
-
 std::shared_ptr<LocalChatModel> world_chat_model() {
   set_num_threads(1);
   std::shared_ptr<CausalLM> model = load_causal_lm(kWorldModel);

@@ -19,9 +19,6 @@ namespace fs = std::filesystem;
 
 namespace {
 
-const std::string kRoot = LLMEDIT_SOURCE_DIR;
-const std::string kWorldModel = kRoot + "/data/models/world-tiny";
-
 std::string write_config(const std::string& path, const nlohmann::json& config) {
   write_text_atomic(path, config.dump(2));
   return path;

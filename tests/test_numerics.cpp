@@ -19,12 +19,11 @@
 #include "tests/fixtures.h"
 
 using namespace llmedit;
+using llmedit::test::kWorldModel;
 using llmedit::test::TempDir;
 namespace fs = std::filesystem;
 
 namespace {
-
-const std::string kWorldModel = std::string(LLMEDIT_SOURCE_DIR) + "/data/models/world-tiny";
 
 TrainerOptions quiet_options() {
   TrainerOptions o;

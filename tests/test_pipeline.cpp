@@ -18,8 +18,6 @@ namespace fs = std::filesystem;
 
 namespace {
 
-const std::string kRoot = LLMEDIT_SOURCE_DIR;
-
 std::vector<nlohmann::json> read_rows(const std::string& path) {
   std::vector<nlohmann::json> rows;
   std::ifstream in(path);

@@ -27,14 +27,14 @@
 #include "tests/fixtures.h"
 
 using namespace llmedit;
+using llmedit::test::kRoot;
+using llmedit::test::kWorldModel;
 using llmedit::test::run_cli;
 using llmedit::test::shell_quote;
 using llmedit::test::TempDir;
 
 namespace {
 
-const std::string kRoot = LLMEDIT_SOURCE_DIR;
-const std::string kWorldModel = kRoot + "/data/models/world-tiny";
 const std::string kCorpus = kRoot + "/data/world/corpus.txt";
 
 LinearWeights random_linear(int64_t in, int64_t out, uint64_t seed) {

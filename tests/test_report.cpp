@@ -22,8 +22,6 @@ namespace fs = std::filesystem;
 
 namespace {
 
-const std::string kRoot = LLMEDIT_SOURCE_DIR;
-
 nlohmann::json read_json(const std::string& path) { return nlohmann::json::parse(read_text_file(path)); }
 
 size_t count(const std::string& text, const std::string& what) {

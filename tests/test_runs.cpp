@@ -22,8 +22,6 @@ namespace fs = std::filesystem;
 
 namespace {
 
-const std::string kRoot = LLMEDIT_SOURCE_DIR;
-
 nlohmann::json read_json(const std::string& path) { return nlohmann::json::parse(read_text_file(path)); }
 
 std::string config_error_of(const nlohmann::json& sweep) {

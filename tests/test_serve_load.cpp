@@ -26,8 +26,6 @@ using namespace llmedit::test;
 
 namespace {
 
-const std::string kRoot = LLMEDIT_SOURCE_DIR;
-const std::string kWorldModel = kRoot + "/data/models/world-tiny";
 constexpr size_t kMaxBody = 64 << 10;
 
 struct Reply {

@@ -32,9 +32,6 @@ namespace fs = std::filesystem;
 
 namespace {
 
-const std::string kRoot = LLMEDIT_SOURCE_DIR;
-const std::string kWorldModel = kRoot + "/data/models/world-tiny";
-
 // Answers from tables: a prompt's continuation, and the NLL of (prompt, answer).
 class StubAnswerer : public TemporalAnswerer {
  public:

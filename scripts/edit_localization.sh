@@ -13,8 +13,9 @@
 #      the name's last token;
 #   2. every QA item and the whole corpus with the MLPs frozen (train.freeze ["mlp."]), 20 epochs:
 #      the model can only learn to read the facts where stage 1 put them;
-#   3. everything unfrozen, 20 epochs at lr 1e-3, for the answers stage 2 could not fit (5 epochs
-#      left retain accuracy at 0.79; 20 bring it to 0.997 and keep the recall at the subject).
+#   3. everything unfrozen, 20 epochs (train.json's) at lr 1e-3, for the answers stage 2 could
+#      not fit (5 epochs left retain accuracy at 0.79; 20 bring it to 0.997 and keep the recall
+#      at the subject).
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 cd "$root"
@@ -38,8 +39,7 @@ train() {  # train STAGE [--set ...]: configs/world/train.json with the stage's 
 train stage1 --set 'data.train=[]' --set "data.corpus=[\"$world/facts.txt\"]" --set 'eval.qa=[]' \
   --set train.num_train_epochs=60
 train stage2 --set model.init=null --set model.path="$out/stage1/model" --set 'train.freeze=["mlp."]'
-train stage3 --set model.init=null --set model.path="$out/stage2/model" --set train.num_train_epochs=20 \
-  --set train.learning_rate=0.001
+train stage3 --set model.init=null --set model.path="$out/stage2/model" --set train.learning_rate=0.001
 model=$out/stage3/model
 echo "knowledge accuracy after each stage (stage 1 is not asked):"
 for stage in stage2 stage3; do

@@ -228,4 +228,9 @@ TEST_CASE("train.freeze keeps the weights it names fixed and trains the rest", "
     kept += equal;
   }
   CHECK(kept >= 1 + 3 * 2);  // the embedding and gate/up/down in each of the 2 layers
+
+  const CommandResult typo = run_cli("run " + shell_quote(dir.path + "/frozen.json") +
+                                     " --set 'train.freeze=[\"mpl.\"]' --set output.dir=" + shell_quote(dir.path + "/typo"));
+  CHECK(typo.exit_code == 2);
+  CHECK_THAT(typo.error, Catch::Contains("train.freeze") && Catch::Contains("\"mpl.\""));
 }

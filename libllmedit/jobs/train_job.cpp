@@ -125,6 +125,24 @@ std::vector<TokenizedQA> training_items(const nlohmann::json& c, const QACollato
   return items;
 }
 
+// Every weight but those whose name contains a `frozen` string, which stop requiring grad. A
+// string that names no weight is an error: a typo would otherwise train everything.
+NamedTensors unfrozen_weights(CausalLM& model, const std::vector<std::string>& frozen) {
+  NamedTensors trainable;
+  std::vector<bool> used(frozen.size(), false);
+  for (const auto& [name, p] : model.named_weights()) {
+    bool freeze = false;
+    for (size_t i = 0; i < frozen.size(); ++i)
+      if (name.find(frozen[i]) != std::string::npos) freeze = used[i] = true;
+    p.set_requires_grad(!freeze);
+    if (!freeze) trainable.emplace_back(name, p);
+  }
+  for (size_t i = 0; i < frozen.size(); ++i)
+    if (!used[i]) throw config_error("train.freeze: \"" + frozen[i] + "\" is in no weight's name (e.g. \"mlp.\", \"self_attn.\")");
+  if (trainable.empty()) throw config_error("train.freeze: every weight is frozen; nothing would train");
+  return trainable;
+}
+
 JobOutcome run_train(JobContext& context) {
   const nlohmann::json& c = context.config;
   const std::string source = context.run.path("config.resolved.json");
@@ -138,6 +156,8 @@ JobOutcome run_train(JobContext& context) {
   std::shared_ptr<CausalLM> model =
       config_value(c, "model.init").is_null() ? load_model_from_config(c, source) : init_model(c, *tokenizer.tokenizer, device);
 
+  if (config_get<bool>(c, "lora.enabled") && !config_get<std::vector<std::string>>(c, "train.freeze").empty())
+    throw config_error("train.freeze: not used with lora.enabled (a LoRA run trains only its adapter)");
   std::optional<LoraAdapter> adapter = attach_lora_from_config(c, *model);
   NamedTensors trainable;
   if (adapter) {
@@ -145,13 +165,7 @@ JobOutcome run_train(JobContext& context) {
     const std::vector<torch::Tensor> params = adapter->parameters();
     for (size_t i = 0; i < params.size(); ++i) trainable.emplace_back(names[i].first, params[i]);
   } else {
-    const auto frozen = config_get<std::vector<std::string>>(c, "train.freeze");
-    for (const auto& [name, p] : model->named_weights()) {
-      const bool freeze = std::any_of(frozen.begin(), frozen.end(),
-                                      [&](const std::string& part) { return name.find(part) != std::string::npos; });
-      p.set_requires_grad(!freeze);
-      if (!freeze) trainable.emplace_back(name, p);
-    }
+    trainable = unfrozen_weights(*model, config_get<std::vector<std::string>>(c, "train.freeze"));
   }
   model->train();
 

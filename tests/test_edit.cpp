@@ -331,6 +331,30 @@ TEST_CASE("edit metrics: n-gram entropy and neighborhood agreement", "[edit]") {
   CHECK(neighborhood_agreement(a, b) == Approx((0.75 + 0.0) / 2));
 }
 
+TEST_CASE("edit metrics per relation: each relation's means over its own cases", "[edit]") {
+  std::vector<CounterFactCase> cases(3);
+  cases[0].requested_rewrite.relation_id = "birthplace";
+  cases[1].requested_rewrite.relation_id = "profession";
+  cases[2].requested_rewrite.relation_id = "birthplace";
+  std::vector<CaseSnapshot> pre(3), post(3);
+  for (size_t i = 0; i < 3; ++i) {
+    pre[i].neighborhood_argmax = post[i].neighborhood_argmax = {{1, 2}};
+    post[i].efficacy = i == 1 ? 0.0 : 1.0;
+  }
+  post[2].neighborhood_argmax = {{1, 0}};
+  const nlohmann::json by = summarize_by_relation(cases, pre, post);
+  REQUIRE(by.size() == 2);
+  CHECK(by["birthplace"]["requests"] == 2);
+  CHECK(by["birthplace"]["post"]["efficacy"].get<double>() == Approx(1.0));
+  CHECK(by["birthplace"]["post"]["neighborhood"].get<double>() == Approx(0.75));
+  CHECK(by["profession"]["requests"] == 1);
+  CHECK(by["profession"]["post"]["efficacy"].get<double>() == Approx(0.0));
+  CHECK(by["profession"]["post"]["neighborhood"].get<double>() == Approx(1.0));
+  // One relation, or none named: nothing to split.
+  cases[1].requested_rewrite.relation_id = "birthplace";
+  CHECK(summarize_by_relation(cases, pre, post).is_null());
+}
+
 TEST_CASE("llmedit stats, then job edit with rome end to end; missing statistics name the command", "[edit]") {
   TempDir dir("edit-cli");
   const std::string stats = dir.path + "/stats";
@@ -373,6 +397,7 @@ TEST_CASE("llmedit stats, then job edit with rome end to end; missing statistics
     const nlohmann::json row = nlohmann::json::parse(line);
     CHECK(row.contains("pre"));
     CHECK(row["post"].contains("efficacy"));
+    CHECK(row["relation_id"] == "profession");  // the world's first two cases
     ++rows;
   }
   CHECK(rows == 2);

@@ -107,11 +107,13 @@ TEST_CASE("example custom_unlearner: a method registered outside the library run
 }
 
 TEST_CASE("example edit_and_probe: ROME moves the edited layer's value and nothing below it", "[api][examples]") {
+  // Case 3 is a birthplace: the shipped model recalls professions from elsewhere than the
+  // subject, so no ROME edit moves them (README, "Fact editing").
   const CommandResult run = run_program(example(LLMEDIT_EXAMPLE_EDIT_AND_PROBE),
-                                        shell_quote(kWorldModel) + " " + shell_quote(kRoot + "/data/world/counterfact.json") + " 0 1");
+                                        shell_quote(kWorldModel) + " " + shell_quote(kRoot + "/data/world/counterfact.json") + " 3 1");
   INFO(run.error);
   REQUIRE(run.exit_code == 0);
-  CHECK_THAT(run.output, Catch::Contains("beekeeper"));
+  CHECK_THAT(run.output, Catch::Contains("was born in Kilnmoor -> Ulmstead"));
   const std::vector<nlohmann::json> rows = json_lines(run.output);
   REQUIRE(rows.size() == 1);
   const nlohmann::json& result = rows[0];

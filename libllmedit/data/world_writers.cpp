@@ -289,8 +289,8 @@ const Relation& relation(const std::string& id) {
       {"birthplace", "{} was born in",
        {"The birthplace of {name} is", "{name}'s birthplace is"},
        {"{name} grew up in a city where", "The city where {name} was born is known for"}},
-      {"profession", "The profession of {} is",
-       {"{name}'s profession is", "The job of {name} is"},
+      {"profession", "{} works as",  // the corpus's phrasing; targets carry their article
+       {"{name} is employed as", "By trade, {name} is"},
        {"Every working day, {name}", "{name} is well known as"}},
       {"employer", "{} works for",
        {"The employer of {name} is", "{name} is employed by"},
@@ -338,6 +338,8 @@ Json counterfact_case(size_t case_id, const Relation& rel, const std::string& su
           {"generation_prompts", generations}};
 }
 
+std::string with_article(const std::string& noun) { return world_detail::indefinite_article(noun) + " " + noun; }
+
 std::string other_value(const std::vector<std::string>& pool, const std::string& truth, WorldRng& rng) {
   for (;;)
     if (const std::string& value = rng.pick(pool); value != truth) return value;
@@ -353,12 +355,13 @@ Json counterfact_cases(const World& world) {
     if (p.split == PersonSplit::Holdout) continue;
     const bool birthplace = rng.below(2) == 0;
     const Relation& rel = relation(birthplace ? "birthplace" : "profession");
-    const std::string truth = birthplace ? p.birthplace : p.profession;
+    const std::string truth = birthplace ? p.birthplace : with_article(p.profession);
     const auto& pool = birthplace ? world_detail::cities() : world_detail::professions();
     std::vector<std::pair<std::string, std::string>> others;
     for (const Person& q : world.people)
-      if (&q != &p && q.split != PersonSplit::Holdout) others.emplace_back(q.name, birthplace ? q.birthplace : q.profession);
-    const std::string target = other_value(pool, truth, rng);
+      if (&q != &p && q.split != PersonSplit::Holdout)
+        others.emplace_back(q.name, birthplace ? q.birthplace : with_article(q.profession));
+    const std::string target = birthplace ? other_value(pool, truth, rng) : with_article(other_value(pool, p.profession, rng));
     cases.push_back(counterfact_case(cases.size(), rel, p.name, truth, target, neighborhood(rel, others, truth, rng)));
   }
   std::map<int, int> orgs_led;  // current holder -> number of orgs they lead

@@ -205,4 +205,24 @@ nlohmann::json summarize_snapshots(const std::vector<CaseSnapshot>& snapshots, c
   return out;
 }
 
+// A mix of relations can average a relation that edits well with one that does not move at all
+// (on the world model, birthplaces against professions), so the job reports them apart too.
+nlohmann::json summarize_by_relation(const std::vector<CounterFactCase>& cases, const std::vector<CaseSnapshot>& pre,
+                                     const std::vector<CaseSnapshot>& post) {
+  std::map<std::string, std::vector<size_t>> groups;
+  for (size_t i = 0; i < cases.size(); ++i)
+    if (const std::string& relation = cases[i].requested_rewrite.relation_id; !relation.empty()) groups[relation].push_back(i);
+  if (groups.size() < 2) return nullptr;
+  nlohmann::json out = nlohmann::json::object();
+  for (const auto& [relation, indices] : groups) {
+    std::vector<CaseSnapshot> before, after;
+    for (size_t i : indices) {
+      before.push_back(pre[i]);
+      after.push_back(post[i]);
+    }
+    out[relation] = {{"requests", indices.size()}, {"pre", summarize_snapshots(before)}, {"post", summarize_snapshots(after, &before)}};
+  }
+  return out;
+}
+
 }  // namespace llmedit

@@ -56,4 +56,9 @@ double ngram_entropy(const std::string& text);
 nlohmann::json summarize_snapshots(const std::vector<CaseSnapshot>& snapshots,
                                    const std::vector<CaseSnapshot>* before = nullptr);
 
+// The same means per relation_id: {relation: {"requests", "pre", "post"}}. Null when the cases
+// hold fewer than two relations (the overall means already say it all).
+nlohmann::json summarize_by_relation(const std::vector<CounterFactCase>& cases, const std::vector<CaseSnapshot>& pre,
+                                     const std::vector<CaseSnapshot>& post);
+
 }  // namespace llmedit

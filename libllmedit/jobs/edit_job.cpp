@@ -157,6 +157,7 @@ JobOutcome run_edit(JobContext& context) {
     const EditRequest& r = requests[i];
     nlohmann::json row = {{"case_id", cases[i].case_id}, {"prompt", r.prompt},         {"subject", r.subject},
                           {"target_new", r.target_new},  {"target_true", r.target_true}, {"edit_seconds", seconds[i]}};
+    if (!r.relation_id.empty()) row["relation_id"] = r.relation_id;
     if (evaluate) {
       row["pre"] = pre[i].to_json();
       row["post"] = post[i].to_json();
@@ -169,6 +170,7 @@ JobOutcome run_edit(JobContext& context) {
   if (evaluate) {
     outcome.metrics["pre"] = summarize_snapshots(pre);
     outcome.metrics["post"] = summarize_snapshots(post, &pre);
+    if (nlohmann::json by = summarize_by_relation(cases, pre, post); !by.is_null()) outcome.metrics["by_relation"] = by;
   }
   context.run.write_metrics(outcome.metrics);
   context.run.write_summary(summary_markdown("edit", c, outcome.metrics, {}));

@@ -219,6 +219,17 @@ TEST_CASE("world: every file reads back with the project's readers", "[world]") 
   const std::vector<CounterFactCase> edits = read_counterfact_file(d + "counterfact.json");
   CHECK(edits.size() >= 180);  // one per non-holdout person, plus employers
   for (const CounterFactCase& c : edits) CHECK(c.requested_rewrite.target_new != c.requested_rewrite.target_true);
+  // No neighbor's fact is one a case edits: editing every case at once leaves the neighbors' facts alone.
+  std::set<std::string> edited;  // filled prompts the cases rewrite
+  for (const CounterFactCase& c : edits) edited.insert(filled_prompt(c.requested_rewrite));
+  size_t neighbors = 0;
+  for (const CounterFactCase& c : edits)
+    if (c.requested_rewrite.relation_id != "employer")
+      for (const std::string& prompt : c.neighborhood_prompts) {
+        CHECK(edited.count(prompt) == 0);
+        ++neighbors;
+      }
+  CHECK(neighbors >= 5 * 170);
 
   const std::vector<MCItem> dev = read_mc_csv(d + "mc/dev/world.csv");
   const std::vector<MCItem> test = read_mc_csv(d + "mc/test/world.csv");

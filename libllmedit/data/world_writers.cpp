@@ -346,21 +346,28 @@ std::string other_value(const std::vector<std::string>& pool, const std::string&
 }
 
 // The people's birthplace or profession (one per non-holdout person), then each org's current
-// holder's employer when that holder leads no other org.
+// holder's employer when that holder leads no other org. A birthplace case's neighbors are people
+// whose case asks their profession, and the other way round: an edit of every case at once (MEMIT's
+// batch) then leaves each neighbor's fact as it was, so neighborhood measures only the spill-over.
 Json counterfact_cases(const World& world) {
   WorldRng rng(world.options.seed, kCounterFactStream);
+  std::vector<bool> asks_birthplace(world.people.size());
+  for (size_t i = 0; i < world.people.size(); ++i)
+    if (world.people[i].split != PersonSplit::Holdout) asks_birthplace[i] = rng.below(2) == 0;
   Json cases = Json::array();
   for (size_t i = 0; i < world.people.size(); ++i) {
     const Person& p = world.people[i];
     if (p.split == PersonSplit::Holdout) continue;
-    const bool birthplace = rng.below(2) == 0;
+    const bool birthplace = asks_birthplace[i];
     const Relation& rel = relation(birthplace ? "birthplace" : "profession");
     const std::string truth = birthplace ? p.birthplace : with_article(p.profession);
     const auto& pool = birthplace ? world_detail::cities() : world_detail::professions();
     std::vector<std::pair<std::string, std::string>> others;
-    for (const Person& q : world.people)
-      if (&q != &p && q.split != PersonSplit::Holdout)
+    for (size_t j = 0; j < world.people.size(); ++j) {
+      const Person& q = world.people[j];
+      if (q.split != PersonSplit::Holdout && asks_birthplace[j] != birthplace)
         others.emplace_back(q.name, birthplace ? q.birthplace : with_article(q.profession));
+    }
     const std::string target = birthplace ? other_value(pool, truth, rng) : with_article(other_value(pool, p.profession, rng));
     cases.push_back(counterfact_case(cases.size(), rel, p.name, truth, target, neighborhood(rel, others, truth, rng)));
   }

@@ -1,9 +1,10 @@
 // SIGINT and SIGTERM sent to a real `llmedit` process while it trains, unlearns, augments,
-// computes key statistics or runs a sweep: it saves its state and exits 130 / 143, and resuming
+// computes key statistics, edits or runs a sweep: it saves its state and exits 130 / 143, and resuming
 // ends with the same result as a run that was never interrupted (CPU: bitwise for weights).
 #include <catch2/catch.hpp>
 #include <nlohmann/json.hpp>
 
+#include <algorithm>
 #include <filesystem>
 #include <fstream>
 
@@ -188,6 +189,47 @@ TEST_CASE("llmedit stats stopped by SIGINT exits 130 and a rerun ends with the s
   const std::string file = report["files"][0].get<std::string>();
   const nlohmann::json straight = nlohmann::json::parse(plain.output);
   CHECK(read_text_file(file) == read_text_file(straight["files"][0].get<std::string>()));
+}
+
+TEST_CASE("job edit stopped by SIGINT exits 130; resumed, it ends with a straight run's metrics", "[interrupt][cli]") {
+  TempDir dir("interrupt-edit");
+  const nlohmann::json config = {{"job", "edit"},
+                                 {"seed", 1},
+                                 {"threads", 1},
+                                 {"model", {{"path", kWorldModel}}},
+                                 {"data", {{"requests", kRoot + "/data/world/counterfact.json"}, {"max_requests", 60}}},
+                                 {"method", {{"name", "ft_l"}, {"num_steps", 5}}},
+                                 {"eval", {{"generation_tokens", 0}}},
+                                 {"output", {{"index", "none"}}}};
+  const std::string file = write_config(dir.path + "/edit.json", config);
+  const std::string straight = dir.path + "/straight", stopped = dir.path + "/stopped";
+  const CommandResult plain = run_cli("run " + shell_quote(file) + " --set output.dir=" + shell_quote(straight));
+  INFO(plain.error);
+  REQUIRE(plain.exit_code == 0);
+
+  std::string error;
+  const int code = interrupt_when({"run", file, "--set", "output.dir=" + stopped}, dir.path + "/child",
+                                  [&] { return fs::exists(stopped + "/train_log.jsonl"); }, SIGINT, &error);
+  INFO(error);
+  CHECK(code == 130);
+  CHECK_THAT(error, Catch::Contains("edit: interrupted") && Catch::Contains("run --resume " + stopped));
+  CHECK_FALSE(fs::exists(stopped + "/metrics.json"));
+
+  const CommandResult resumed = run_cli("run --resume " + shell_quote(stopped));
+  INFO(resumed.error);
+  REQUIRE(resumed.exit_code == 0);
+  const auto metrics = [](const std::string& run) {
+    nlohmann::json m = nlohmann::json::parse(read_text_file(run + "/metrics.json"));
+    m["edit"].erase("edit_seconds");
+    m["edit"].erase("seconds_per_edit");
+    return m;
+  };
+  CHECK(metrics(stopped) == metrics(straight));
+  const auto lines = [](const std::string& run) {
+    const std::string log = read_text_file(run + "/train_log.jsonl");
+    return std::count(log.begin(), log.end(), '\n');
+  };
+  CHECK(lines(stopped) == lines(straight));  // the interrupted attempt's records are gone
 }
 
 TEST_CASE("a sweep stopped by SIGTERM exits 143; resumed, its runs end as an uninterrupted sweep's", "[interrupt][cli]") {

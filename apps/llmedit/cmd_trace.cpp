@@ -2,6 +2,7 @@
 // requests, so a model can be checked for where it recalls facts before it is edited.
 #include <nlohmann/json.hpp>
 
+#include <cstdlib>
 #include <iostream>
 
 #include "apps/llmedit/commands.h"
@@ -38,7 +39,13 @@ void run_trace(TraceArgs& a) {
   auto tokenizer = load_tokenizer(a.tokenizer.empty() ? a.model : a.tokenizer);
   InterruptGuard interrupt;
   a.trace.interrupt = &interrupt;
-  const CausalTraceResult result = causal_trace(*model, *tokenizer, requests, a.trace);
+  CausalTraceResult result;
+  try {
+    result = causal_trace(*model, *tokenizer, requests, a.trace);
+  } catch (const Interrupted& stop) {
+    std::cerr << "llmedit: " << stop.what() << "; nothing was written" << std::endl;
+    std::exit(interrupt.exit_code());
+  }
   std::cout << "Indirect effect of restoring `" << a.trace.site << "` (mean over " << result.requests
             << " requests; P(o) clean " << result.clean_probability << ", subject corrupted "
             << result.corrupt_probability << ")\n\n"

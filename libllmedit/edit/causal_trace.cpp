@@ -113,7 +113,7 @@ RequestTrace trace_request(CausalLM& model, const Tokenizer& tokenizer, const Ed
     for (int64_t t = r.subject_first; t < T; ++t) {  // earlier tokens are not corrupted
       if (o.interrupt && o.interrupt->requested()) {
         model.hooks().remove(corrupt);
-        throw usage_error("trace: interrupted");
+        throw Interrupted("trace: interrupted");
       }
       const auto restore = model.hooks().add(layer_site(l, o.site.c_str()), [&, l, t](const torch::Tensor& x) {
         torch::Tensor y = x.clone();

@@ -115,7 +115,7 @@ void validate_pipeline(const nlohmann::json& resolved, const SchemaContext& cont
     step_config(step, resolved, "<run>", earlier, context.source, context.jobs);
     earlier[step.name] = step_dir("<run>", step.name);
   }
-  for (const std::string& key : {"compare.steps", "compare.append_summaries"})
+  for (const char* key : {"compare.steps", "compare.append_summaries"})
     for (const std::string& name : config_get<std::vector<std::string>>(resolved, key))
       if (!earlier.count(name)) throw config_error(context.source + ": " + key + " names \"" + name + "\", which is not a step");
   for (const nlohmann::json& pair : config_value(resolved, "compare.pairs")) {

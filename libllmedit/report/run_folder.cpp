@@ -92,6 +92,11 @@ void RunFolder::truncate_train_log(int64_t step) {
   write_text_atomic(path("train_log.jsonl"), to_jsonl(log_));
 }
 
+void RunFolder::clear_train_log() {
+  log_.clear();
+  write_text_atomic(path("train_log.jsonl"), "");
+}
+
 std::vector<nlohmann::json> RunFolder::train_log() const { return log_; }
 
 void RunFolder::write_metrics(const nlohmann::json& metrics) const { write_json("metrics.json", metrics); }

@@ -34,6 +34,8 @@ class RunFolder {
   void append_train_log(const nlohmann::json& record);
   // Drops log records past `step`: a resumed run redoes those steps.
   void truncate_train_log(int64_t step);
+  // Drops every record: a resumed job that keeps no checkpoint starts again.
+  void clear_train_log();
   std::vector<nlohmann::json> train_log() const;
 
   void write_metrics(const nlohmann::json& metrics) const;

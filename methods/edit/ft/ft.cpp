@@ -96,7 +96,7 @@ EditOutcome FineTune::edit(const EditInputs& inputs) {
   outcome.log.push_back(settings);
   ProgressBar bar("fine-tune", options_.num_steps, "step", inputs.progress);
   for (int64_t step = 0; step < options_.num_steps; ++step) {
-    if (inputs.interrupt && inputs.interrupt->requested()) throw usage_error("fine-tuning: interrupted");
+    if (inputs.interrupt && inputs.interrupt->requested()) throw Interrupted("fine-tuning: interrupted");
     double total = 0;
     for (size_t begin = 0; begin < tokenized.size(); begin += static_cast<size_t>(options_.batch_size)) {
       const size_t end = std::min(tokenized.size(), begin + static_cast<size_t>(options_.batch_size));

@@ -82,7 +82,7 @@ EditOutcome Memit::edit(const EditInputs& inputs) {
   {
     ProgressBar bar("memit targets", static_cast<int64_t>(groups.size()), "request", inputs.progress);
     for (size_t g = 0; g < groups.size(); ++g) {
-      if (inputs.interrupt && inputs.interrupt->requested()) throw usage_error("memit: interrupted");
+      if (inputs.interrupt && inputs.interrupt->requested()) throw Interrupted("memit: interrupted");
       const auto start = std::chrono::steady_clock::now();
       const ValueResult r = optimize_value(model, tokenizer, pick(requests, groups[g]), groups[g][0], templates, z_layer,
                                            "output", v);

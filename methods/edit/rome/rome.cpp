@@ -93,7 +93,7 @@ EditOutcome Rome::edit(const EditInputs& inputs) {
   const std::vector<std::vector<size_t>> groups = subject_groups(requests, inputs.share_subject_value);
   ProgressBar bar("rome", static_cast<int64_t>(groups.size()), "edit", inputs.progress && groups.size() > 1);
   for (size_t g = 0; g < groups.size(); ++g) {
-    if (inputs.interrupt && inputs.interrupt->requested()) throw usage_error("rome: interrupted");
+    if (inputs.interrupt && inputs.interrupt->requested()) throw Interrupted("rome: interrupted");
     const std::vector<EditRequest> group = pick(requests, groups[g]);
     for (size_t l = 0; l < layers.size(); ++l) {
       const auto start = std::chrono::steady_clock::now();

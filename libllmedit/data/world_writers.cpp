@@ -282,6 +282,7 @@ struct Relation {
   const char* id;
   const char* prompt;  // "{}" marks the subject
   std::vector<const char*> paraphrases, generations;  // "{name}" marks the subject
+  bool ends_with_article = false;  // prompts end with the value's "a"/"an", as the corpus says it
 };
 
 const Relation& relation(const std::string& id) {
@@ -289,9 +290,10 @@ const Relation& relation(const std::string& id) {
       {"birthplace", "{} was born in",
        {"The birthplace of {name} is", "{name}'s birthplace is"},
        {"{name} grew up in a city where", "The city where {name} was born is known for"}},
-      {"profession", "{} works as",  // the corpus's phrasing; targets carry their article
+      {"profession", "{} works as",
        {"{name} is employed as", "By trade, {name} is"},
-       {"Every working day, {name}", "{name} is well known as"}},
+       {"Every working day, {name}", "{name} is well known as"},
+       true},
       {"employer", "{} works for",
        {"The employer of {name} is", "{name} is employed by"},
        {"Every morning, {name} goes to work at", "The colleagues of {name} at work"}},
@@ -301,11 +303,17 @@ const Relation& relation(const std::string& id) {
   return items.front();
 }
 
-std::string subject_prompt(const char* pattern, const std::string& name) {
-  std::string out = pattern;
+// `pattern` for a subject whose value is `value`: "{} works as an" for an architect. Keeping the
+// article in the prompt leaves the target's first token the value itself, which causal tracing
+// and efficacy then measure (an article barely depends on the subject).
+std::string relation_prompt(const Relation& rel, const std::string& pattern, const std::string& value) {
+  return rel.ends_with_article ? pattern + " " + world_detail::indefinite_article(value) : pattern;
+}
+
+std::string subject_prompt(std::string pattern, const std::string& name) {
   for (const char* mark : {"{}", "{name}"})
-    if (const size_t at = out.find(mark); at != std::string::npos) out.replace(at, std::string(mark).size(), name);
-  return out;
+    if (const size_t at = pattern.find(mark); at != std::string::npos) pattern.replace(at, std::string(mark).size(), name);
+  return pattern;
 }
 
 // Other subjects of the relation: those sharing the true object first (whose answer the edit
@@ -313,7 +321,8 @@ std::string subject_prompt(const char* pattern, const std::string& name) {
 std::vector<std::string> neighborhood(const Relation& rel, const std::vector<std::pair<std::string, std::string>>& others,
                                       const std::string& truth, WorldRng& rng) {
   std::vector<std::string> same, rest;
-  for (const auto& [name, value] : others) (value == truth ? same : rest).push_back(subject_prompt(rel.prompt, name));
+  for (const auto& [name, value] : others)
+    (value == truth ? same : rest).push_back(subject_prompt(relation_prompt(rel, rel.prompt, value), name));
   rng.shuffle(same);
   rng.shuffle(rest);
   same.insert(same.end(), rest.begin(), rest.end());
@@ -324,9 +333,9 @@ std::vector<std::string> neighborhood(const Relation& rel, const std::vector<std
 Json counterfact_case(size_t case_id, const Relation& rel, const std::string& subject, const std::string& truth,
                       const std::string& target, std::vector<std::string> neighbors) {
   Json paraphrases = Json::array(), generations = Json::array();
-  for (const char* p : rel.paraphrases) paraphrases.push_back(subject_prompt(p, subject));
+  for (const char* p : rel.paraphrases) paraphrases.push_back(subject_prompt(relation_prompt(rel, p, truth), subject));
   for (const char* g : rel.generations) generations.push_back(subject_prompt(g, subject));
-  Json rewrite = {{"prompt", rel.prompt},
+  Json rewrite = {{"prompt", relation_prompt(rel, rel.prompt, truth)},
                   {"relation_id", rel.id},
                   {"subject", subject},
                   {"target_new", {{"str", target}}},
@@ -338,11 +347,14 @@ Json counterfact_case(size_t case_id, const Relation& rel, const std::string& su
           {"generation_prompts", generations}};
 }
 
-std::string with_article(const std::string& noun) { return world_detail::indefinite_article(noun) + " " + noun; }
-
-std::string other_value(const std::vector<std::string>& pool, const std::string& truth, WorldRng& rng) {
+// A value of `pool` other than `truth`; with the same article when the prompt ends with it.
+std::string other_value(const Relation& rel, const std::vector<std::string>& pool, const std::string& truth, WorldRng& rng) {
+  std::vector<std::string> fitting;
+  for (const std::string& value : pool)
+    if (!rel.ends_with_article || world_detail::indefinite_article(value) == world_detail::indefinite_article(truth))
+      fitting.push_back(value);
   for (;;)
-    if (const std::string& value = rng.pick(pool); value != truth) return value;
+    if (const std::string& value = rng.pick(fitting); value != truth) return value;
 }
 
 // The people's birthplace or profession (one per non-holdout person), then each org's current
@@ -360,15 +372,15 @@ Json counterfact_cases(const World& world) {
     if (p.split == PersonSplit::Holdout) continue;
     const bool birthplace = asks_birthplace[i];
     const Relation& rel = relation(birthplace ? "birthplace" : "profession");
-    const std::string truth = birthplace ? p.birthplace : with_article(p.profession);
+    const std::string truth = birthplace ? p.birthplace : p.profession;
     const auto& pool = birthplace ? world_detail::cities() : world_detail::professions();
     std::vector<std::pair<std::string, std::string>> others;
     for (size_t j = 0; j < world.people.size(); ++j) {
       const Person& q = world.people[j];
       if (q.split != PersonSplit::Holdout && asks_birthplace[j] != birthplace)
-        others.emplace_back(q.name, birthplace ? q.birthplace : with_article(q.profession));
+        others.emplace_back(q.name, birthplace ? q.birthplace : q.profession);
     }
-    const std::string target = birthplace ? other_value(pool, truth, rng) : with_article(other_value(pool, p.profession, rng));
+    const std::string target = other_value(rel, pool, truth, rng);
     cases.push_back(counterfact_case(cases.size(), rel, p.name, truth, target, neighborhood(rel, others, truth, rng)));
   }
   std::map<int, int> orgs_led;  // current holder -> number of orgs they lead
@@ -382,7 +394,7 @@ Json counterfact_cases(const World& world) {
     for (const Organization& other : world.orgs)
       if (other.chain.back().person != holder) others.emplace_back(person_of(world, other.chain.back().person).name, other.name);
     const Relation& rel = relation("employer");
-    const std::string target = other_value(org_names, org.name, rng);
+    const std::string target = other_value(rel, org_names, org.name, rng);
     cases.push_back(counterfact_case(cases.size(), rel, person_of(world, holder).name, org.name, target,
                                      neighborhood(rel, others, org.name, rng)));
   }

@@ -23,10 +23,11 @@ const char* method_family_name(MethodFamily family);
 
 template <typename Interface>
 struct MethodSpec {
-  std::string name;  // as configs write it in method.name
+  std::string name;  // as configs write it: method.name (temporal methods: temporal.method)
   std::string help;
-  // Declares the method's own options, every key under "method." (method.name is the job's),
-  // each with its default: `llmedit config explain` and the run's resolved config show them.
+  // Declares the method's own options, each with its default: `llmedit config explain` and the
+  // run's resolved config show them. Keys live under "method." (method.name is the job's);
+  // a temporal method's under "temporal.", beside the editor it wraps.
   std::function<void(ConfigSchema&)> declare;
   // Builds the method from the resolved config: the one place its typed options are filled.
   std::function<std::unique_ptr<Interface>(const nlohmann::json& resolved)> create;

@@ -7,6 +7,9 @@
 #include <algorithm>
 #include <filesystem>
 #include <fstream>
+#include <functional>
+#include <string>
+#include <utility>
 
 #include "libllmedit/core/atomic_file.h"
 #include "libllmedit/core/interrupt.h"
@@ -46,6 +49,33 @@ int interrupt_when(const std::vector<std::string>& args, const std::string& log,
   return code;
 }
 
+// Runs `config` straight through into DIR/straight, then into DIR/stopped with `signal` sent once
+// `started(stopped)` holds: it must exit 128 + signal naming the resume command, with no
+// metrics.json, and pass `check_stopped(stopped, stderr)`; then resumes it to exit 0. The
+// caller compares the two folders.
+std::pair<std::string, std::string> stop_and_resume(
+    const TempDir& dir, const std::string& config, int signal, const std::function<bool(const std::string&)>& started,
+    const std::function<void(const std::string&, const std::string&)>& check_stopped) {
+  const std::string straight = dir.path + "/straight", stopped = dir.path + "/stopped";
+  const CommandResult plain = run_cli("run " + shell_quote(config) + " --set output.dir=" + shell_quote(straight));
+  INFO(plain.error);
+  REQUIRE(plain.exit_code == 0);
+
+  std::string error;
+  const int code = interrupt_when({"run", config, "--set", "output.dir=" + stopped}, dir.path + "/child",
+                                  [&] { return started(stopped); }, signal, &error);
+  INFO(error);
+  CHECK(code == 128 + signal);
+  CHECK_THAT(error, Catch::Contains("run --resume " + stopped));
+  CHECK_FALSE(fs::exists(stopped + "/metrics.json"));
+  check_stopped(stopped, error);
+
+  const CommandResult resumed = run_cli("run --resume " + shell_quote(stopped));
+  INFO(resumed.error);
+  REQUIRE(resumed.exit_code == 0);
+  return {straight, stopped};
+}
+
 // A small training config on world-tiny that checkpoints every step, so progress is visible.
 nlohmann::json train_config(const std::string& job) {
   nlohmann::json c = {{"job", job}, {"seed", 1}, {"threads", 1}, {"model", {{"path", kWorldModel}}}, {"output", {{"index", "none"}}}};
@@ -78,23 +108,9 @@ std::vector<std::pair<int64_t, double>> losses(const std::string& run) {
 void check_interrupted_training(const std::string& job, int signal) {
   TempDir dir("interrupt-" + job);
   const std::string config = write_config(dir.path + "/config.json", train_config(job));
-  const std::string straight = dir.path + "/straight", stopped = dir.path + "/stopped";
-  const CommandResult plain = run_cli("run " + shell_quote(config) + " --set output.dir=" + shell_quote(straight));
-  INFO(plain.error);
-  REQUIRE(plain.exit_code == 0);
-
-  std::string error;
-  const int code = interrupt_when({"run", config, "--set", "output.dir=" + stopped}, dir.path + "/child",
-                                  [&] { return fs::exists(stopped + "/checkpoints/step-00000002"); }, signal, &error);
-  INFO(error);
-  CHECK(code == 128 + signal);
-  CHECK_THAT(error, Catch::Contains("run --resume " + stopped));
-  CHECK_FALSE(fs::exists(stopped + "/metrics.json"));
-  CHECK_FALSE(fs::exists(stopped + "/model"));
-
-  const CommandResult resumed = run_cli("run --resume " + shell_quote(stopped));
-  INFO(resumed.error);
-  REQUIRE(resumed.exit_code == 0);
+  const auto [straight, stopped] = stop_and_resume(
+      dir, config, signal, [](const std::string& run) { return fs::exists(run + "/checkpoints/step-00000002"); },
+      [](const std::string& run, const std::string&) { CHECK_FALSE(fs::exists(run + "/model")); });
   const nlohmann::json metrics = nlohmann::json::parse(read_text_file(stopped + "/metrics.json"));
   const int64_t from = metrics[job]["resumed_from_step"].get<int64_t>();
   CHECK(from >= 2);
@@ -140,21 +156,9 @@ TEST_CASE("job augment stopped by SIGTERM keeps its replies and resumes to the s
         {"kinds", {"rephrase"}}, {"max_judge_rounds", 1}, {"batch_size", 2}, {"cache_dir", ""}}},
       {"output", {{"index", "none"}}}};
   const std::string file = write_config(dir.path + "/augment.json", config);
-  const std::string straight = dir.path + "/straight", stopped = dir.path + "/stopped";
-  const CommandResult plain = run_cli("run " + shell_quote(file) + " --set output.dir=" + shell_quote(straight));
-  INFO(plain.error);
-  REQUIRE(plain.exit_code == 0);
-
-  std::string error;
-  const int code = interrupt_when({"run", file, "--set", "output.dir=" + stopped}, dir.path + "/child",
-                                  [&] { return any_file_under(stopped + "/checkpoints/augment", ""); }, SIGTERM, &error);
-  INFO(error);
-  CHECK(code == 143);
-  CHECK_FALSE(fs::exists(stopped + "/augmented.jsonl"));
-
-  const CommandResult resumed = run_cli("run --resume " + shell_quote(stopped));
-  INFO(resumed.error);
-  REQUIRE(resumed.exit_code == 0);
+  const auto [straight, stopped] = stop_and_resume(
+      dir, file, SIGTERM, [](const std::string& run) { return any_file_under(run + "/checkpoints/augment", ""); },
+      [](const std::string& run, const std::string&) { CHECK_FALSE(fs::exists(run + "/augmented.jsonl")); });
   CHECK(read_text_file(stopped + "/augmented.jsonl") == read_text_file(straight + "/augmented.jsonl"));
   const nlohmann::json a = nlohmann::json::parse(read_text_file(stopped + "/metrics.json"))["augment"];
   const nlohmann::json b = nlohmann::json::parse(read_text_file(straight + "/metrics.json"))["augment"];
@@ -202,22 +206,9 @@ TEST_CASE("job edit stopped by SIGINT exits 130; resumed, it ends with a straigh
                                  {"eval", {{"generation_tokens", 0}}},
                                  {"output", {{"index", "none"}}}};
   const std::string file = write_config(dir.path + "/edit.json", config);
-  const std::string straight = dir.path + "/straight", stopped = dir.path + "/stopped";
-  const CommandResult plain = run_cli("run " + shell_quote(file) + " --set output.dir=" + shell_quote(straight));
-  INFO(plain.error);
-  REQUIRE(plain.exit_code == 0);
-
-  std::string error;
-  const int code = interrupt_when({"run", file, "--set", "output.dir=" + stopped}, dir.path + "/child",
-                                  [&] { return fs::exists(stopped + "/train_log.jsonl"); }, SIGINT, &error);
-  INFO(error);
-  CHECK(code == 130);
-  CHECK_THAT(error, Catch::Contains("edit: interrupted") && Catch::Contains("run --resume " + stopped));
-  CHECK_FALSE(fs::exists(stopped + "/metrics.json"));
-
-  const CommandResult resumed = run_cli("run --resume " + shell_quote(stopped));
-  INFO(resumed.error);
-  REQUIRE(resumed.exit_code == 0);
+  const auto [straight, stopped] = stop_and_resume(
+      dir, file, SIGINT, [](const std::string& run) { return fs::exists(run + "/train_log.jsonl"); },
+      [](const std::string&, const std::string& error) { CHECK_THAT(error, Catch::Contains("edit: interrupted")); });
   const auto metrics = [](const std::string& run) {
     nlohmann::json m = nlohmann::json::parse(read_text_file(run + "/metrics.json"));
     m["edit"].erase("edit_seconds");

@@ -208,7 +208,7 @@ TEST_CASE("job edit stopped by SIGINT exits 130; resumed, it ends with a straigh
   const std::string file = write_config(dir.path + "/edit.json", config);
   const auto [straight, stopped] = stop_and_resume(
       dir, file, SIGINT, [](const std::string& run) { return fs::exists(run + "/train_log.jsonl"); },
-      [](const std::string&, const std::string& error) { CHECK_THAT(error, Catch::Contains("edit: interrupted")); });
+      [](const std::string&, const std::string& error) { CHECK_THAT(error, Catch::Contains("edit job stopped: ")); });
   const auto metrics = [](const std::string& run) {
     nlohmann::json m = nlohmann::json::parse(read_text_file(run + "/metrics.json"));
     m["edit"].erase("edit_seconds");

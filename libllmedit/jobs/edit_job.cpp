@@ -96,7 +96,7 @@ JobOutcome run_edit(JobContext& context) {
   inputs.seed = config_get<uint64_t>(c, "seed");
   // Editors number requests within one edit call; sequential modes make one call per request.
   size_t first_request = 0;
-  if (context.resuming) context.run.clear_train_log();
+  if (context.resuming) context.run.clear_train_log();  // edits keep no checkpoint: a resumed run starts them again
   inputs.log = [&](nlohmann::json record) {
     if (record.contains("request")) record["request"] = first_request + record["request"].get<size_t>();
     context.run.append_train_log(record);
@@ -117,38 +117,29 @@ JobOutcome run_edit(JobContext& context) {
     EditOutcome outcome = editor->edit(inputs);
     return std::make_pair(std::move(outcome), std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count());
   };
-  try {
-    if (mode == "sequential_restore") {
-      const WeightRestorer restorer(*model);
-      inputs.progress = false;
-      ProgressBar bar("edit " + method, static_cast<int64_t>(cases.size()), "request");
-      for (size_t i = 0; i < cases.size(); ++i) {
-        if (context.interrupt && context.interrupt->requested()) throw Interrupted("edit: interrupted");
-        first_request = i;
-        auto [outcome, s] = timed_edit({requests[i]});
-        seconds[i] = s;
-        if (evaluate) post.push_back(snapshot_case(*model, *tokenizer.tokenizer, cases[i], metric_options));
-        restorer.restore(*model, outcome);
-        bar.update(static_cast<int64_t>(i + 1));
-      }
-      bar.finish();
-    } else if (mode == "batch") {
-      auto [outcome, s] = timed_edit(requests);
-      for (double& x : seconds) x = s / static_cast<double>(cases.size());
-    } else {
-      for (size_t i = 0; i < cases.size(); ++i) {
-        first_request = i;
-        auto [outcome, s] = timed_edit({requests[i]});
-        seconds[i] = s;
-      }
+  if (mode == "sequential_restore") {
+    const WeightRestorer restorer(*model);
+    inputs.progress = false;
+    ProgressBar bar("edit " + method, static_cast<int64_t>(cases.size()), "request");
+    for (size_t i = 0; i < cases.size(); ++i) {
+      if (context.interrupt && context.interrupt->requested()) throw Interrupted("between two requests");
+      first_request = i;
+      auto [outcome, s] = timed_edit({requests[i]});
+      seconds[i] = s;
+      if (evaluate) post.push_back(snapshot_case(*model, *tokenizer.tokenizer, cases[i], metric_options));
+      restorer.restore(*model, outcome);
+      bar.update(static_cast<int64_t>(i + 1));
     }
-  } catch (const Interrupted& stop) {
-    // No edit is checkpointed (each takes seconds): --resume runs them all again, reusing the
-    // cached context templates.
-    spdlog::warn("{}; --resume starts the edits again", stop.what());
-    JobOutcome outcome;
-    outcome.interrupted = true;
-    return outcome;
+    bar.finish();
+  } else if (mode == "batch") {
+    auto [outcome, s] = timed_edit(requests);
+    for (double& x : seconds) x = s / static_cast<double>(cases.size());
+  } else {
+    for (size_t i = 0; i < cases.size(); ++i) {
+      first_request = i;
+      auto [outcome, s] = timed_edit({requests[i]});
+      seconds[i] = s;
+    }
   }
   std::optional<LoraAdapter> no_adapter;
   save_trained_model(c, *model, no_adapter, tokenizer.path, context.run);

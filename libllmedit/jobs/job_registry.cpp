@@ -1,6 +1,7 @@
 #include "libllmedit/jobs/job_registry.h"
 
 #include "libllmedit/core/error.h"
+#include "libllmedit/core/interrupt.h"
 #include "libllmedit/core/logging.h"
 #include "libllmedit/core/runtime.h"
 #include "libllmedit/jobs/run_record.h"
@@ -80,7 +81,15 @@ RunResult run_in(RunFolder& run, const LoadedConfig& config, const JobRegistry& 
   JobContext context{config.resolved, run, resuming, interrupt, registry.methods(), registry};
   RunRecord record(config.resolved, run);
   try {
-    RunResult result{run.dir(), kind.run(context)};
+    RunResult result{run.dir(), JobOutcome{}};
+    try {
+      result.outcome = kind.run(context);
+    } catch (const Interrupted& stop) {
+      // Work that stopped with nothing to return: the run ends "interrupted", and --resume runs
+      // the job again from whatever it saved.
+      spdlog::warn("{} job stopped: {}", kind.name, stop.what());
+      result.outcome.interrupted = true;
+    }
     record.finish(result.outcome);
     return result;
   } catch (...) {

@@ -1,9 +1,11 @@
 #include "libllmedit/model/causal_lm.h"
 
 #include <spdlog/spdlog.h>
+#include <torch/version.h>
 
 #include <cmath>
 #include <limits>
+#include <optional>
 #include <unordered_set>
 
 #include "libllmedit/core/error.h"
@@ -65,6 +67,35 @@ torch::Tensor attention_bias(const torch::Tensor& mask, int64_t T, int64_t past,
   if (mask.defined()) allowed = allowed.logical_and(mask.to(device).to(torch::kBool).unsqueeze(1));
   torch::Tensor bias = torch::zeros(allowed.sizes(), torch::dtype(torch::kFloat).device(device));
   return bias.masked_fill(allowed.logical_not(), std::numeric_limits<float>::lowest()).unsqueeze(1);
+}
+
+// LibTorch 2.5 added grouped-query heads (enable_gqa) to its fused attention.
+#define LLMEDIT_FUSED_ATTENTION (TORCH_VERSION_MAJOR > 2 || (TORCH_VERSION_MAJOR == 2 && TORCH_VERSION_MINOR >= 5))
+
+// softmax(q k^T * scale + bias) v for q [B, H, T, Dh], k and v [B, Hkv, Tk, Dh]; `causal` says the
+// bias is the plain causal mask (no padding, no cache, no window), which the fused kernels apply
+// themselves. With the fused kernel (flash / memory-efficient attention on CUDA) the [B, H, T, Tk]
+// scores never exist and grouped-query heads share keys without copies; older LibTorch gets the
+// explicit product, scores in float32 as transformers' eager attention.
+torch::Tensor attend(const torch::Tensor& q, torch::Tensor k, torch::Tensor v, const torch::Tensor& bias, bool causal,
+                     double scale) {
+  const int64_t H = q.size(1), Hkv = k.size(1);
+#if LLMEDIT_FUSED_ATTENTION
+  std::optional<torch::Tensor> mask;
+  // float32's lowest() overflows to -inf in bf16/fp16, and a fully masked (padding) row would then
+  // give NaN; -65504 is finite in every float type and still underflows exp() to 0.
+  if (bias.defined() && !causal) mask = bias.clamp_min(-65504.0).to(q.scalar_type());
+  return at::scaled_dot_product_attention(q, k, v, mask, 0.0, causal && !mask.has_value(), scale, Hkv != H);
+#else
+  if (Hkv != H) {  // grouped-query attention: each kv head serves H / Hkv query heads
+    k = k.repeat_interleave(H / Hkv, 1);
+    v = v.repeat_interleave(H / Hkv, 1);
+  }
+  torch::Tensor scores = torch::matmul(q, k.transpose(-1, -2)) * scale;  // [B, H, T, Tk]
+  if (bias.defined()) scores = scores.to(torch::kFloat) + bias;
+  const torch::Tensor probs = torch::softmax(scores, -1, torch::kFloat).to(q.scalar_type());
+  return torch::matmul(probs, v);  // [B, H, T, Dh]
+#endif
 }
 
 }  // namespace
@@ -194,7 +225,7 @@ torch::Tensor CausalLM::norm(const NormWeights& w, const torch::Tensor& x) const
 }
 
 torch::Tensor CausalLM::attention(int64_t layer, const torch::Tensor& h, const torch::Tensor& cos,
-                                  const torch::Tensor& sin, const torch::Tensor& attn_bias, KVCache* cache) {
+                                  const torch::Tensor& sin, const torch::Tensor& attn_bias, bool causal, KVCache* cache) {
   const LayerWeights& w = layers_[static_cast<size_t>(layer)];
   const int64_t B = h.size(0), T = h.size(1), H = spec_.num_heads, Hkv = spec_.num_kv_heads, Dh = spec_.head_dim;
   torch::Tensor q, k, v;
@@ -224,16 +255,9 @@ torch::Tensor CausalLM::attention(int64_t layer, const torch::Tensor& h, const t
     ck = k;
     cv = v;
   }
-  if (Hkv != H) {  // grouped-query attention: each kv head serves H / Hkv query heads
-    k = k.repeat_interleave(H / Hkv, 1);
-    v = v.repeat_interleave(H / Hkv, 1);
-  }
   double scale = 1.0 / std::sqrt(static_cast<double>(Dh));
   if (spec_.scale_attn_by_inverse_layer_idx) scale /= static_cast<double>(layer + 1);
-  torch::Tensor scores = torch::matmul(q, k.transpose(-1, -2)) * scale;  // [B, H, T, Tk]
-  if (attn_bias.defined()) scores = scores.to(torch::kFloat) + attn_bias;
-  torch::Tensor probs = torch::softmax(scores, -1, torch::kFloat).to(q.scalar_type());
-  torch::Tensor out = torch::matmul(probs, v).transpose(1, 2).reshape({B, T, H * Dh});
+  torch::Tensor out = attend(q, k, v, attn_bias, causal, scale).transpose(1, 2).reshape({B, T, H * Dh});
   return w.o(out);
 }
 
@@ -258,6 +282,7 @@ ForwardOutput CausalLM::forward(const torch::Tensor& input_ids, const ForwardOpt
   torch::Tensor positions = options.position_ids.defined() ? options.position_ids.to(device)
                                                            : default_positions(options.attention_mask, past, T, device);
   torch::Tensor bias = attention_bias(options.attention_mask, T, past, spec_.sliding_window, device);
+  const bool causal = !options.attention_mask.defined() && past == 0 && spec_.sliding_window == 0;
 
   torch::Tensor x = torch::embedding(embed_, ids);  // [B, T, D]
   torch::Tensor cos, sin;
@@ -269,7 +294,7 @@ ForwardOutput CausalLM::forward(const torch::Tensor& input_ids, const ForwardOpt
     x = apply_layer_hook(i, "input", x);
     if (options.output_hidden_states) out.hidden_states.push_back(x);
     torch::Tensor h = norm(layers_[static_cast<size_t>(i)].attn_norm, x);
-    torch::Tensor a = apply_layer_hook(i, "attn.output", attention(i, h, cos, sin, bias, cache));
+    torch::Tensor a = apply_layer_hook(i, "attn.output", attention(i, h, cos, sin, bias, causal, cache));
     if (spec_.parallel_block) {
       x = x + a + mlp(i, apply_layer_hook(i, "mlp.input", h));
     } else {

@@ -101,7 +101,7 @@ class CausalLM : public torch::nn::Module {
 
  private:
   torch::Tensor attention(int64_t layer, const torch::Tensor& h, const torch::Tensor& cos, const torch::Tensor& sin,
-                          const torch::Tensor& attn_bias, KVCache* cache);
+                          const torch::Tensor& attn_bias, bool causal, KVCache* cache);
   torch::Tensor mlp(int64_t layer, const torch::Tensor& h);
   torch::Tensor norm(const NormWeights& w, const torch::Tensor& x) const;
   torch::Tensor apply_hook(const std::string& site, torch::Tensor x) const;

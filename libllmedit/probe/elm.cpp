@@ -77,7 +77,7 @@ ElmModel ElmSystem::solve(const torch::Tensor& weights) const {
   const torch::Tensor rhs = hv.t().matmul(y_);                                        // Hᵀ V y: [L]
   ElmModel model;
   model.hidden = hidden_;
-  model.beta = torch::cholesky_solve(rhs.unsqueeze(1), torch::linalg::cholesky(lhs)).squeeze(1);
+  model.beta = torch::cholesky_solve(rhs.unsqueeze(1), torch::linalg_cholesky(lhs)).squeeze(1);
   return model;
 }
 

@@ -66,7 +66,7 @@ LsSvrModel LsSvrSystem::solve(const torch::Tensor& weights) const {
   system.index_put_({torch::indexing::Slice(1), torch::indexing::Slice(1)},
                     omega_ + torch::diag(1.0 / (options_.C * v)));
   const torch::Tensor rhs = torch::cat({torch::zeros({1}, f64), y_});  // [N+1]
-  const torch::Tensor solution = torch::linalg::solve(system, rhs, true);
+  const torch::Tensor solution = torch::linalg_solve(system, rhs, true);
   LsSvrModel model;
   model.support = x_;
   model.bias = solution[0].item<double>();

@@ -1,6 +1,7 @@
 #include "libllmedit/train/trainer.h"
 
 #include <ATen/autocast_mode.h>
+#include <torch/version.h>
 #include <torch/torch.h>
 
 #include <algorithm>
@@ -52,29 +53,39 @@ std::vector<std::vector<int64_t>> epoch_batches(int64_t epoch, int64_t num_items
   return batches;
 }
 
-// Turns on CPU/CUDA autocast to bfloat16 for its lifetime.
+// Turns on CPU/CUDA autocast to bfloat16 for its lifetime. LibTorch 2.4 replaced the per-device
+// setters (set_enabled, set_cpu_enabled, ...) by ones that take the device type.
 class Bf16Autocast {
  public:
-  explicit Bf16Autocast(bool enabled, torch::Device device) : enabled_(enabled), cuda_(device.is_cuda()) {
+  explicit Bf16Autocast(bool enabled, torch::Device device) : enabled_(enabled), device_(device.type()) {
     if (!enabled_) return;
-    if (cuda_) {
-      at::autocast::set_enabled(true);
-      at::autocast::set_autocast_gpu_dtype(at::kBFloat16);
-    } else {
-      at::autocast::set_cpu_enabled(true);
-      at::autocast::set_autocast_cpu_dtype(at::kBFloat16);
-    }
+    set_enabled(true);
     at::autocast::increment_nesting();
   }
   ~Bf16Autocast() {
     if (!enabled_) return;
     if (at::autocast::decrement_nesting() == 0) at::autocast::clear_cache();
-    if (cuda_) at::autocast::set_enabled(false);
-    else at::autocast::set_cpu_enabled(false);
+    set_enabled(false);
   }
 
  private:
-  bool enabled_, cuda_;
+  void set_enabled(bool on) const {
+#if TORCH_VERSION_MAJOR > 2 || (TORCH_VERSION_MAJOR == 2 && TORCH_VERSION_MINOR >= 4)
+    at::autocast::set_autocast_enabled(device_, on);
+    if (on) at::autocast::set_autocast_dtype(device_, at::kBFloat16);
+#else
+    if (device_ == torch::kCUDA) {
+      at::autocast::set_enabled(on);
+      if (on) at::autocast::set_autocast_gpu_dtype(at::kBFloat16);
+    } else {
+      at::autocast::set_cpu_enabled(on);
+      if (on) at::autocast::set_autocast_cpu_dtype(at::kBFloat16);
+    }
+#endif
+  }
+
+  bool enabled_;
+  torch::DeviceType device_;
 };
 
 std::string step_folder_name(int64_t step) {

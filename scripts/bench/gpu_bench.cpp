@@ -5,8 +5,11 @@
 //   generate  greedy generation of --new-tokens after a [batch, seq] prompt (llmedit::generate, EOS ignored)
 //   train     one optimizer step on [batch, seq]: LoRA r=8 on q,k,v,o (--full: every weight), AdamW,
 //             next-token cross-entropy
-// Usage: bench_gpu_bench --model DIR --mode prefill|generate|train --batch B --seq T
-//        [--new-tokens 128] [--dtype bfloat16] [--device auto] [--repeats 3] [--full]
+//   logits    no timing: writes the [batch, seq] token ids (int64) to OUT.ids and the forward's
+//             logits (float32, [batch, seq, vocab]) to OUT.logits, for gpu_vs_hf.py to compare
+//             with transformers
+// Usage: bench_gpu_bench --model DIR --mode prefill|generate|train|logits --batch B --seq T
+//        [--new-tokens 128] [--dtype bfloat16] [--device auto] [--repeats 3] [--full] [--out OUT]
 #include <torch/cuda.h>
 #include <torch/torch.h>
 
@@ -14,6 +17,7 @@
 #include <chrono>
 #include <cstdio>
 #include <cstdlib>
+#include <fstream>
 #include <functional>
 #include <string>
 
@@ -28,7 +32,7 @@ using namespace llmedit;
 namespace {
 
 struct Args {
-  std::string model, mode = "prefill", dtype = "bfloat16", device = "auto";
+  std::string model, mode = "prefill", dtype = "bfloat16", device = "auto", out;
   int64_t batch = 1, seq = 512, new_tokens = 128;
   int repeats = 3;
   bool full = false;
@@ -54,6 +58,7 @@ Args parse(int argc, char** argv) {
     else if (k == "--new-tokens") a.new_tokens = std::atoll(value().c_str());
     else if (k == "--repeats") a.repeats = std::atoi(value().c_str());
     else if (k == "--full") a.full = true;
+    else if (k == "--out") a.out = value();
     else {
       std::fprintf(stderr, "bench_gpu_bench: unknown option %s\n", k.c_str());
       std::exit(2);
@@ -81,6 +86,16 @@ double best_seconds(const torch::Device& device, int repeats, const std::functio
     best = std::min(best, std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count());
   }
   return best;
+}
+
+void write_raw(const std::string& path, const torch::Tensor& t) {
+  const torch::Tensor c = t.contiguous().cpu();
+  std::ofstream f(path, std::ios::binary);
+  f.write(static_cast<const char*>(c.data_ptr()), static_cast<std::streamsize>(c.numel() * c.element_size()));
+  if (!f) {
+    std::fprintf(stderr, "bench_gpu_bench: cannot write %s\n", path.c_str());
+    std::exit(1);
+  }
 }
 
 }  // namespace
@@ -142,8 +157,18 @@ int main(int argc, char** argv) {
       loss.backward();
       optimizer.step(1e-4);
     });
+  } else if (a.mode == "logits") {
+    if (a.out.empty()) {
+      std::fprintf(stderr, "bench_gpu_bench: --mode logits needs --out\n");
+      return 2;
+    }
+    torch::NoGradGuard no_grad;
+    write_raw(a.out + ".ids", ids);
+    write_raw(a.out + ".logits", model->forward(ids).logits.to(torch::kFloat32));  // [B, T, V]
+    std::printf("{\"mode\": \"logits\", \"out\": \"%s\"}\n", a.out.c_str());
+    return 0;
   } else {
-    std::fprintf(stderr, "bench_gpu_bench: --mode must be prefill, generate or train; got %s\n", a.mode.c_str());
+    std::fprintf(stderr, "bench_gpu_bench: --mode must be prefill, generate, train or logits; got %s\n", a.mode.c_str());
     return 2;
   }
   std::printf("{\"mode\": \"%s\", \"batch\": %ld, \"seq\": %ld, \"device\": \"%s\", \"seconds\": %.6f, \"tokens_per_s\": %.1f}\n",

@@ -5,8 +5,8 @@
 #   2. scripts/bench/gpu_vs_hf.py: llmedit's logits against transformers', then the timing table;
 #   3. one ROME edit run through the CLI with device cuda and again with device cpu (metrics side by side);
 #   4. builds the tests and runs them on the CPU, against this newer LibTorch.
-# Steps 3 and 4 are skipped once less time is left than they need, out of LLMEDIT_GPU_BUDGET_S
-# (default 540 s). Logs go to build-gpu/logs, and as logs.tgz to $OUT when set (the device tool's folder).
+# LLMEDIT_GPU_STEPS picks steps 2-4 (default "bench cli tests"); steps 3 and 4 are skipped once less
+# time is left than they need, out of LLMEDIT_GPU_BUDGET_S (default 540 s). Logs go to build-gpu/logs, and as logs.tgz to $OUT when set (the device tool's folder).
 set -uo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 build=${LLMEDIT_BUILD_DIR:-$root/build-gpu}
@@ -18,6 +18,8 @@ rm -rf "$logs" && mkdir -p "$logs"
 elapsed() { echo $(( $(date +%s) - start )); }
 step() { echo "== $* (at $(elapsed) s)"; }
 time_left_over() { [ $(( budget - $(elapsed) )) -gt "$1" ]; }
+steps=" ${LLMEDIT_GPU_STEPS:-bench cli tests} "
+wanted() { [[ "$steps" == *" $1 "* ]]; }
 
 [ -d "$root/stage" ] || { echo "gpu_check.sh: $root/stage is missing; run scripts/stage_deps.sh first" >&2; exit 2; }
 nvidia-smi --query-gpu=name,memory.total,driver_version --format=csv,noheader
@@ -35,12 +37,14 @@ if ! cmake --build "$build" --target bench_gpu_bench llmedit_cli -j"$jobs" -- "$
   exit 1
 fi
 
-step gpu_vs_hf
-PYTHONUNBUFFERED=1 python3 "$root/scripts/bench/gpu_vs_hf.py" --bench "$build/bench_gpu_bench" --work /tmp/gpu-vs-hf \
-  2>&1 | grep -v Warning | tee "$logs/gpu_vs_hf.txt"
-rm -rf /tmp/gpu-vs-hf
+if wanted bench; then
+  step gpu_vs_hf
+  PYTHONUNBUFFERED=1 python3 "$root/scripts/bench/gpu_vs_hf.py" --bench "$build/bench_gpu_bench" --work /tmp/gpu-vs-hf \
+    2>&1 | grep -v Warning | tee "$logs/gpu_vs_hf.txt"
+  rm -rf /tmp/gpu-vs-hf
+fi
 
-if time_left_over 120; then
+if wanted cli && time_left_over 120; then
   step ROME through the CLI, cuda and cpu
   for device in cuda cpu; do
     "$build/llmedit" run "$root/configs/edit/world_rome.json" --set device=$device --set threads=0 \
@@ -64,13 +68,17 @@ if all(os.path.exists(p) for p in paths):
 EOF
 fi
 
-if time_left_over 150; then
+if wanted tests && time_left_over 150; then
   step build the tests
   if cmake --build "$build" --target llmedit_tests -j"$jobs" -- "${keep_going[@]}" >"$logs/build-tests.log" 2>&1; then
     step tests on the CPU
     (cd "$build" && CUDA_VISIBLE_DEVICES= LLMEDIT_SHARED="$root/stage/shared" \
       timeout $(( budget - $(elapsed) - 10 )) ctest -j8 --timeout 120 >"$logs/ctest.log" 2>&1)
     grep -E "tests passed|Failed|\*\*\*" "$logs/ctest.log" | head -40
+    # The first failure's own output (Catch2 names the signal and the last passed assertion).
+    first=$(grep -m1 -E 'Test +#[0-9]+: .*\*\*\*(Exception|Failed)' "$logs/ctest.log" | sed -E 's/.*Test +#([0-9]+):.*/\1/')
+    [ -n "$first" ] && (cd "$build" && CUDA_VISIBLE_DEVICES= LLMEDIT_SHARED="$root/stage/shared" \
+      timeout 60 ctest -I "$first,$first" --output-on-failure 2>&1 | tail -40)
   else
     grep -E -A4 "error|Error" "$logs/build-tests.log" | head -60
   fi

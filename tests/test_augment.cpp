@@ -106,7 +106,7 @@ class ForbiddenProvider : public AugmentProvider {
 
 }  // namespace
 
-TEST_CASE("subjects are the named person, never a key fact; relations come from the question", "[augment]") {
+TEST_CASE("subjects are the named person, never a key fact, relations come from the question", "[augment]") {
   CHECK(find_subject(qa("a", "What is the home address of Calia Yarwick?", "Calia Yarwick lives at 140 Lantern Row, Brisk Harbor.",
                         {"140 Lantern Row, Brisk Harbor"})) == "Calia Yarwick");
   // The father shares the surname and is capitalized too, but he is the sensitive key fact.
@@ -444,7 +444,7 @@ TEST_CASE("a rerun reads every stage from the cache and asks the provider nothin
   CHECK(half.stats["cache"]["diversify"] == "miss");
 }
 
-TEST_CASE("prompt templates: the shipped file reads; bad ones fail naming file and key", "[augment]") {
+TEST_CASE("prompt templates: the shipped file reads, bad ones fail naming file and key", "[augment]") {
   const PromptTemplates shipped = read_prompt_templates(kRoot + "/data/prompts/relearn_augment.json");
   for (const std::string& kind : prompt_kinds()) CHECK(!shipped.by_kind.at(kind).user.empty());
   CHECK(shipped.by_kind.at("vague_answer").user.find("{subject}") != std::string::npos);

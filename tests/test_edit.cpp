@@ -355,7 +355,7 @@ TEST_CASE("edit metrics per relation: each relation's means over its own cases",
   CHECK(summarize_by_relation(cases, pre, post).is_null());
 }
 
-TEST_CASE("llmedit stats, then job edit with rome end to end; missing statistics name the command", "[edit]") {
+TEST_CASE("llmedit stats, then job edit with rome end to end, missing statistics name the command", "[edit]") {
   TempDir dir("edit-cli");
   const std::string stats = dir.path + "/stats";
   const std::string corpus = kRoot + "/data/world/corpus.txt";

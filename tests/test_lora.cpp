@@ -110,7 +110,7 @@ TEST_CASE("LoRA output is base + (alpha / r) * B A x for Linear and Conv1D layou
   }
 }
 
-TEST_CASE("LoRA with random B changes the logits; disabled it gives the base logits exactly", "[lora]") {
+TEST_CASE("LoRA with random B changes the logits, disabled it gives the base logits exactly", "[lora]") {
   for (const char* arch : {"llama", "gpt2"}) {
     INFO(arch);
     auto model = load_fixture(arch);

@@ -208,7 +208,7 @@ TEST_CASE("probe: at 20% outliers on sinc the IRLS fits halve the RMSE of the un
   CHECK(total["weighted_ls_svr"] < total["ls_svr"]);
 }
 
-TEST_CASE("probe: k folds partition the items; scores by hand", "[probe]") {
+TEST_CASE("probe: k folds partition the items, scores by hand", "[probe]") {
   const auto folds = kfold_test_indices(11, 3, 5);
   REQUIRE(folds.size() == 3);
   std::set<int64_t> seen;

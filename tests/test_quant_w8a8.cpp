@@ -315,7 +315,7 @@ TEST_CASE("llmedit quantize: bad calibration files and options exit 2 naming the
   expect_error(run_cli("info " + shell_quote(out)), kW8A8ScalesFile);
 }
 
-TEST_CASE("device auto: CUDA when this LibTorch sees a GPU, else the CPU; a W8A8 folder runs there", "[quant]") {
+TEST_CASE("device auto: CUDA when this LibTorch sees a GPU, else the CPU, a W8A8 folder runs there", "[quant]") {
   const torch::Device expected = torch::cuda::is_available() ? torch::Device(torch::kCUDA) : torch::Device(torch::kCPU);
   CHECK(resolve_device("auto") == expected);
   CHECK(resolve_device("cpu") == torch::Device(torch::kCPU));

@@ -125,7 +125,7 @@ TEST_CASE("entity similarity S counts matching pairs over |E_gt|, after the ques
   CHECK(similarity_from_cosines(torch::tensor({0.8f, 0.5f}).view({1, 2}), 0.8) == Approx(0.5));  // 0.8 itself matches
 }
 
-TEST_CASE("KFR's threshold switches at 3 ground-truth entities; KRR needs S >= 0.3 and no contradiction", "[unlearn-eval]") {
+TEST_CASE("KFR's threshold switches at 3 ground-truth entities, KRR needs S >= 0.3 and no contradiction", "[unlearn-eval]") {
   const ForgettingOptions o;
   CHECK(forget_threshold(3, o) == 0.5);
   CHECK(forget_threshold(4, o) == 0.3);
@@ -146,7 +146,7 @@ TEST_CASE("KFR's threshold switches at 3 ground-truth entities; KRR needs S >= 0
   CHECK(flag_rate({}) == 0.0);
 }
 
-TEST_CASE("NLI labels come from id2label; the pair direction depends on the set", "[unlearn-eval]") {
+TEST_CASE("NLI labels come from id2label, the pair direction depends on the set", "[unlearn-eval]") {
   const LogitsNli nli("fake",
                       [](const std::vector<NliPair>& pairs) {
                         torch::Tensor logits = torch::zeros({static_cast<int64_t>(pairs.size()), 3});

@@ -324,7 +324,7 @@ TEST_CASE("world: tiny worlds still have three distinct wrong answers", "[world]
     CHECK(std::set<std::string>(qa.item.perturbed_answers.begin(), qa.item.perturbed_answers.end()).size() == 3);
 }
 
-TEST_CASE("world: llmedit world writes the folder; bad values exit with 2", "[world][cli]") {
+TEST_CASE("world: llmedit world writes the folder, bad values exit with 2", "[world][cli]") {
   using llmedit::test::run_cli;
   using llmedit::test::shell_quote;
   TempDir dir("world-cli");

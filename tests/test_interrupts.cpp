@@ -195,7 +195,7 @@ TEST_CASE("llmedit stats stopped by SIGINT exits 130 and a rerun ends with the s
   CHECK(read_text_file(file) == read_text_file(straight["files"][0].get<std::string>()));
 }
 
-TEST_CASE("job edit stopped by SIGINT exits 130; resumed, it ends with a straight run's metrics", "[interrupt][cli]") {
+TEST_CASE("job edit stopped by SIGINT exits 130 and resumed ends with a straight run's metrics", "[interrupt][cli]") {
   TempDir dir("interrupt-edit");
   const nlohmann::json config = {{"job", "edit"},
                                  {"seed", 1},
@@ -223,7 +223,41 @@ TEST_CASE("job edit stopped by SIGINT exits 130; resumed, it ends with a straigh
   CHECK(lines(stopped) == lines(straight));  // the interrupted attempt's records are gone
 }
 
-TEST_CASE("a sweep stopped by SIGTERM exits 143; resumed, its runs end as an uninterrupted sweep's", "[interrupt][cli]") {
+TEST_CASE("job temporal stopped by SIGTERM exits 143 and resumed ends with a straight run's metrics", "[interrupt][cli]") {
+  TempDir dir("interrupt-temporal");
+  const nlohmann::json config = {{"job", "temporal"},
+                                 {"seed", 1},
+                                 {"threads", 1},
+                                 {"model", {{"path", kWorldModel}}},
+                                 {"data", {{"atoke", {kRoot + "/data/world/atoke/AToKe-ME.json"}}, {"max_cases", 6}}},
+                                 {"method", {{"name", "ft_l"}, {"lr", 0.01}, {"norm_constraint", 0.05}}},
+                                 {"eval", {{"max_new_tokens", 8}}},
+                                 {"output", {{"index", "none"}}}};
+  const std::string file = write_config(dir.path + "/temporal.json", config);
+  const auto [straight, stopped] = stop_and_resume(
+      dir, file, SIGTERM, [](const std::string& run) { return fs::exists(run + "/train_log.jsonl"); },
+      [](const std::string&, const std::string& error) { CHECK_THAT(error, Catch::Contains("temporal job stopped: ")); });
+  const auto metrics = [](const std::string& run) {
+    nlohmann::json m = nlohmann::json::parse(read_text_file(run + "/metrics.json"));
+    m["temporal"].erase("seconds_per_step");
+    return m;
+  };
+  CHECK(metrics(stopped) == metrics(straight));
+  const auto predictions = [](const std::string& run) {  // every row but its timing
+    std::vector<nlohmann::json> rows;
+    std::ifstream in(run + "/predictions.jsonl");
+    for (std::string line; std::getline(in, line);) {
+      if (line.empty()) continue;
+      rows.push_back(nlohmann::json::parse(line));
+      rows.back().erase("edit_seconds");
+    }
+    return rows;
+  };
+  CHECK(predictions(stopped) == predictions(straight));
+  CHECK_FALSE(predictions(straight).empty());
+}
+
+TEST_CASE("a sweep stopped by SIGTERM exits 143 and resumed its runs end as an uninterrupted sweep's", "[interrupt][cli]") {
   TempDir dir("interrupt-sweep");
   nlohmann::json config = train_config("unlearn");
   config["method"]["max_steps"] = 5;

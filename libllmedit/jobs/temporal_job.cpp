@@ -215,6 +215,7 @@ JobOutcome run_temporal(JobContext& context) {
   setup.inputs.progress = false;
   setup.inputs.log = [&](const nlohmann::json& record) { context.run.append_train_log(record); };
   const WeightRestorer restorer(*model);
+  if (context.resuming) context.run.clear_train_log();  // a resumed run scores every case again
 
   JobOutcome outcome;
   nlohmann::json known = nlohmann::json::object(), case_counts = nlohmann::json::object();
@@ -230,7 +231,8 @@ JobOutcome run_temporal(JobContext& context) {
     int64_t known_cases = 0;
     ProgressBar bar("temporal " + label, static_cast<int64_t>(cases.size()), "case");
     for (size_t i = 0; i < cases.size(); ++i) {
-      if (context.interrupt && context.interrupt->requested()) throw usage_error("temporal: interrupted");
+      if (context.interrupt && context.interrupt->requested())
+        throw Interrupted("before case " + std::to_string(i + 1) + " of " + label + " (cases keep no checkpoint)");
       CaseRun run = run_case(setup, cases[i], restorer, label);
       edited.add_case(run.edited);
       unedited.add_case(run.unedited);

@@ -10,6 +10,7 @@
 #include <functional>
 #include <string>
 #include <utility>
+#include <vector>
 
 #include "libllmedit/core/atomic_file.h"
 #include "libllmedit/core/interrupt.h"
@@ -119,6 +120,31 @@ void check_interrupted_training(const std::string& job, int signal) {
   CHECK(losses(stopped) == losses(straight));
 }
 
+// A job that keeps no checkpoint (edit, temporal), stopped by `signal` once it has logged and then
+// resumed: it names itself as stopped, the resumed run's log holds only its own records, and its
+// metrics equal a straight run's but for the timing keys `timings` of the job's section. Returns
+// the straight and the stopped run folders, inside `dir`.
+std::pair<std::string, std::string> check_restarted_job(const TempDir& dir, const std::string& job,
+                                                        const nlohmann::json& config, int signal,
+                                                        const std::vector<std::string>& timings) {
+  const std::string file = write_config(dir.path + "/" + job + ".json", config);
+  const auto [straight, stopped] = stop_and_resume(
+      dir, file, signal, [](const std::string& run) { return fs::exists(run + "/train_log.jsonl"); },
+      [&](const std::string&, const std::string& error) { CHECK_THAT(error, Catch::Contains(job + " job stopped: ")); });
+  const auto metrics = [&](const std::string& run) {
+    nlohmann::json m = nlohmann::json::parse(read_text_file(run + "/metrics.json"));
+    for (const std::string& key : timings) m[job].erase(key);
+    return m;
+  };
+  CHECK(metrics(stopped) == metrics(straight));
+  const auto lines = [](const std::string& run) {
+    const std::string log = read_text_file(run + "/train_log.jsonl");
+    return std::count(log.begin(), log.end(), '\n');
+  };
+  CHECK(lines(stopped) == lines(straight));  // the interrupted attempt's records are gone
+  return {straight, stopped};
+}
+
 }  // namespace
 
 TEST_CASE("InterruptGuard: SIGINT and SIGTERM are requests to stop, with exit codes 130 and 143", "[interrupt]") {
@@ -196,7 +222,6 @@ TEST_CASE("llmedit stats stopped by SIGINT exits 130 and a rerun ends with the s
 }
 
 TEST_CASE("job edit stopped by SIGINT exits 130 and resumed ends with a straight run's metrics", "[interrupt][cli]") {
-  TempDir dir("interrupt-edit");
   const nlohmann::json config = {{"job", "edit"},
                                  {"seed", 1},
                                  {"threads", 1},
@@ -205,26 +230,10 @@ TEST_CASE("job edit stopped by SIGINT exits 130 and resumed ends with a straight
                                  {"method", {{"name", "ft_l"}, {"num_steps", 5}}},
                                  {"eval", {{"generation_tokens", 0}}},
                                  {"output", {{"index", "none"}}}};
-  const std::string file = write_config(dir.path + "/edit.json", config);
-  const auto [straight, stopped] = stop_and_resume(
-      dir, file, SIGINT, [](const std::string& run) { return fs::exists(run + "/train_log.jsonl"); },
-      [](const std::string&, const std::string& error) { CHECK_THAT(error, Catch::Contains("edit job stopped: ")); });
-  const auto metrics = [](const std::string& run) {
-    nlohmann::json m = nlohmann::json::parse(read_text_file(run + "/metrics.json"));
-    m["edit"].erase("edit_seconds");
-    m["edit"].erase("seconds_per_edit");
-    return m;
-  };
-  CHECK(metrics(stopped) == metrics(straight));
-  const auto lines = [](const std::string& run) {
-    const std::string log = read_text_file(run + "/train_log.jsonl");
-    return std::count(log.begin(), log.end(), '\n');
-  };
-  CHECK(lines(stopped) == lines(straight));  // the interrupted attempt's records are gone
+  check_restarted_job(TempDir("interrupt-edit"), "edit", config, SIGINT, {"edit_seconds", "seconds_per_edit"});
 }
 
 TEST_CASE("job temporal stopped by SIGTERM exits 143 and resumed ends with a straight run's metrics", "[interrupt][cli]") {
-  TempDir dir("interrupt-temporal");
   const nlohmann::json config = {{"job", "temporal"},
                                  {"seed", 1},
                                  {"threads", 1},
@@ -233,16 +242,8 @@ TEST_CASE("job temporal stopped by SIGTERM exits 143 and resumed ends with a str
                                  {"method", {{"name", "ft_l"}, {"lr", 0.01}, {"norm_constraint", 0.05}}},
                                  {"eval", {{"max_new_tokens", 8}}},
                                  {"output", {{"index", "none"}}}};
-  const std::string file = write_config(dir.path + "/temporal.json", config);
-  const auto [straight, stopped] = stop_and_resume(
-      dir, file, SIGTERM, [](const std::string& run) { return fs::exists(run + "/train_log.jsonl"); },
-      [](const std::string&, const std::string& error) { CHECK_THAT(error, Catch::Contains("temporal job stopped: ")); });
-  const auto metrics = [](const std::string& run) {
-    nlohmann::json m = nlohmann::json::parse(read_text_file(run + "/metrics.json"));
-    m["temporal"].erase("seconds_per_step");
-    return m;
-  };
-  CHECK(metrics(stopped) == metrics(straight));
+  const TempDir dir("interrupt-temporal");
+  const auto [straight, stopped] = check_restarted_job(dir, "temporal", config, SIGTERM, {"seconds_per_step"});
   const auto predictions = [](const std::string& run) {  // every row but its timing
     std::vector<nlohmann::json> rows;
     std::ifstream in(run + "/predictions.jsonl");

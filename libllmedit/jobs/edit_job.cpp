@@ -96,7 +96,6 @@ JobOutcome run_edit(JobContext& context) {
   inputs.seed = config_get<uint64_t>(c, "seed");
   // Editors number requests within one edit call; sequential modes make one call per request.
   size_t first_request = 0;
-  if (context.resuming) context.run.clear_train_log();  // edits keep no checkpoint: a resumed run starts them again
   inputs.log = [&](nlohmann::json record) {
     if (record.contains("request")) record["request"] = first_request + record["request"].get<size_t>();
     context.run.append_train_log(record);

@@ -5,6 +5,7 @@
 #include "libllmedit/core/logging.h"
 #include "libllmedit/core/runtime.h"
 #include "libllmedit/jobs/run_record.h"
+#include "libllmedit/train/trainer.h"
 
 namespace llmedit {
 
@@ -73,6 +74,14 @@ LoadedConfig load_job_config(const std::string& path, const std::vector<std::str
 
 namespace {
 
+// A resumed run keeps the log records its newest checkpoint covers and drops those of the attempt
+// that was stopped; a job that keeps no checkpoint (edit, temporal, audit) starts its log over.
+void trim_log_for_resume(RunFolder& run) {
+  int64_t step = 0;
+  if (latest_checkpoint(run.checkpoint_dir(), &step).empty()) run.clear_train_log();
+  else run.truncate_train_log(step);
+}
+
 RunResult run_in(RunFolder& run, const LoadedConfig& config, const JobRegistry& registry, bool resuming,
                  const InterruptGuard* interrupt) {
   set_num_threads(config_get<int>(config.resolved, "threads"));
@@ -80,6 +89,7 @@ RunResult run_in(RunFolder& run, const LoadedConfig& config, const JobRegistry& 
   spdlog::info("{} run in {}", kind.name, run.dir());
   JobContext context{config.resolved, run, resuming, interrupt, registry.methods(), registry};
   RunRecord record(config.resolved, run);
+  if (resuming) trim_log_for_resume(run);
   try {
     RunResult result{run.dir(), JobOutcome{}};
     try {

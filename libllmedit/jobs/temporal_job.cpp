@@ -215,7 +215,6 @@ JobOutcome run_temporal(JobContext& context) {
   setup.inputs.progress = false;
   setup.inputs.log = [&](const nlohmann::json& record) { context.run.append_train_log(record); };
   const WeightRestorer restorer(*model);
-  if (context.resuming) context.run.clear_train_log();  // a resumed run scores every case again
 
   JobOutcome outcome;
   nlohmann::json known = nlohmann::json::object(), case_counts = nlohmann::json::object();

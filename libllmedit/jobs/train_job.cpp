@@ -178,8 +178,6 @@ JobOutcome run_train(JobContext& context) {
   hooks.checkpoint_dir = context.run.checkpoint_dir();
   hooks.log = [&](const nlohmann::json& record) { context.run.append_train_log(record); };
   hooks.interrupt = context.interrupt;
-  int64_t resume_step = 0;
-  if (!latest_checkpoint(hooks.checkpoint_dir, &resume_step).empty()) context.run.truncate_train_log(resume_step);
 
   auto loss_fn = [&](const std::vector<int64_t>& batch_items) {
     std::vector<TokenizedQA> batch;

@@ -126,8 +126,6 @@ JobOutcome run_unlearn(JobContext& context) {
   inputs.hooks.checkpoint_dir = context.run.checkpoint_dir();
   inputs.hooks.log = [&](const nlohmann::json& record) { context.run.append_train_log(record); };
   inputs.hooks.interrupt = context.interrupt;
-  int64_t resume_step = 0;
-  if (!latest_checkpoint(inputs.hooks.checkpoint_dir, &resume_step).empty()) context.run.truncate_train_log(resume_step);
   const UnlearnOutcome result = unlearner->unlearn(inputs);
   JobOutcome outcome;
   outcome.interrupted = result.interrupted;

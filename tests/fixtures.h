@@ -9,6 +9,8 @@
 
 #include <unistd.h>
 
+#include "libllmedit/core/remove_tree.h"
+
 namespace llmedit::test {
 
 // The source tree, and the model it ships (DESIGN.md §9), which many tests run.
@@ -34,7 +36,7 @@ inline void require_shared_or_skip(const std::string& relative) {
 
 inline std::string temp_dir(const std::string& name) {
   auto dir = std::filesystem::temp_directory_path() / ("llmedit-test-" + name + "-" + std::to_string(::getpid()));
-  std::filesystem::remove_all(dir);
+  remove_tree(dir.string());
   std::filesystem::create_directories(dir);
   return dir.string();
 }
@@ -43,8 +45,7 @@ inline std::string temp_dir(const std::string& name) {
 struct TempDir {
   explicit TempDir(const std::string& name) : path(temp_dir(name)) {}
   ~TempDir() {
-    std::error_code ignored;
-    std::filesystem::remove_all(path, ignored);
+    try_remove_tree(path);
   }
   TempDir(const TempDir&) = delete;
   TempDir& operator=(const TempDir&) = delete;

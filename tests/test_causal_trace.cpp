@@ -12,6 +12,7 @@
 #include <fstream>
 
 #include "libllmedit/core/error.h"
+#include "libllmedit/core/remove_tree.h"
 #include "libllmedit/edit/causal_trace.h"
 #include "libllmedit/model/causal_lm.h"
 #include "libllmedit/model/loader.h"
@@ -81,7 +82,7 @@ TEST_CASE("causal trace: restoring the final residual at the last token restores
 
 TEST_CASE("llmedit trace prints the table and writes JSON", "[trace]") {
   const fs::path dir = fs::temp_directory_path() / "llmedit_trace_cli";
-  fs::remove_all(dir);
+  remove_tree(dir);
   fs::create_directories(dir);
   const std::string out = (dir / "trace.json").string();
   const CommandResult r = run_cli("trace --model " + shell_quote(kWorldModel) + " --requests " +
@@ -99,5 +100,5 @@ TEST_CASE("llmedit trace prints the table and writes JSON", "[trace]") {
                                     shell_quote((dir / "missing.json").string()));
   CHECK(bad.exit_code == 2);
   CHECK_THAT(bad.error, Catch::Contains("missing.json"));
-  fs::remove_all(dir);
+  remove_tree(dir);
 }

@@ -46,7 +46,7 @@ TEST_CASE("cmake --install gives a package that an outside project builds and ru
     std::exit(77);
   }
   const fs::path dir = install_check_dir();
-  fs::remove_all(dir);
+  llmedit::remove_tree(dir);
   const fs::path prefix = dir / "prefix", build = dir / "build", run = dir / "run";
   const std::string cmake = LLMEDIT_CMAKE_COMMAND;
 
@@ -81,5 +81,5 @@ TEST_CASE("cmake --install gives a package that an outside project builds and ru
   INFO(result.error);
   CHECK(result.exit_code == 0);
   CHECK_THAT(result.output, Catch::Contains("forget answer loss"));
-  fs::remove_all(dir);
+  llmedit::remove_tree(dir);
 }

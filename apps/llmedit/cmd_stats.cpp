@@ -11,6 +11,7 @@
 #include "libllmedit/core/interrupt.h"
 #include "libllmedit/core/runtime.h"
 #include "libllmedit/edit/key_statistics.h"
+#include "libllmedit/jobs/model_setup.h"
 #include "libllmedit/model/loader.h"
 #include "libllmedit/tokenizer/tokenizer.h"
 
@@ -19,7 +20,7 @@ namespace llmedit::cli {
 namespace {
 
 struct StatsArgs {
-  std::string model, layers, dtype = "float32", stats_dir = "stats", tokenizer;
+  std::string model, layers, dtype = "float32", stats_dir = "stats", tokenizer, device = "cpu";
   std::vector<std::string> corpus;
   int64_t samples = 1000, max_length = 256, batch_size = 8, save_every = 0;
   double save_seconds = 300;
@@ -31,6 +32,7 @@ void run_stats(const StatsArgs& a) {
   const std::vector<int64_t> layers = parse_id_list("--layers", a.layers);
   LoadOptions load;
   load.dtype = parse_dtype(a.dtype);
+  load.device = resolve_device(a.device);
   auto model = load_causal_lm(a.model, load);
   auto tokenizer = load_tokenizer(a.tokenizer.empty() ? a.model : a.tokenizer);
   KeyStatsSpec spec;
@@ -72,6 +74,8 @@ void add_stats_commands(CLI::App& app) {
   cmd->add_option("--samples", a->samples, "corpus documents to use (the first N)")->capture_default_str();
   cmd->add_option("--max-length", a->max_length, "tokens per document at most")->capture_default_str();
   cmd->add_option("--dtype", a->dtype, "compute dtype: float32, bfloat16, float16")->capture_default_str();
+  cmd->add_option("--device", a->device, "where the forward runs: cpu, cuda or auto")
+      ->capture_default_str();
   cmd->add_option("--tokenizer", a->tokenizer, "tokenizer folder or file (default: the model folder)");
   cmd->add_option("--stats-dir", a->stats_dir, "cache folder")->capture_default_str();
   cmd->add_option("--batch-size", a->batch_size, "documents per forward")->capture_default_str();

@@ -15,6 +15,7 @@
 #include "libllmedit/core/interrupt.h"
 #include "libllmedit/core/logging.h"
 #include "libllmedit/core/progress.h"
+#include "libllmedit/core/remove_tree.h"
 
 namespace llmedit {
 
@@ -99,7 +100,7 @@ void save_checkpoint(const std::string& dir, int64_t step, const NamedTensors& p
                      double loss, int64_t keep) {
   const fs::path final_dir = fs::path(dir) / step_folder_name(step);
   const fs::path temp_dir = fs::path(dir) / (".tmp-" + step_folder_name(step));
-  fs::remove_all(temp_dir);
+  remove_tree(temp_dir.string());
   try {
     fs::create_directories(temp_dir);
     NamedTensors detached;
@@ -111,18 +112,17 @@ void save_checkpoint(const std::string& dir, int64_t step, const NamedTensors& p
   } catch (...) {
     // A full disk: the half-written folder goes, so the space it took is free again and the
     // previous checkpoint stays the newest one.
-    std::error_code ignored;
-    fs::remove_all(temp_dir, ignored);
+    try_remove_tree(temp_dir.string());
     throw;
   }
-  fs::remove_all(final_dir);
+  remove_tree(final_dir.string());
   fs::rename(temp_dir, final_dir);
   // Older checkpoints go only after the new one is complete.
   std::vector<fs::path> all;
   for (const auto& entry : fs::directory_iterator(dir))
     if (entry.is_directory() && entry.path().filename().string().rfind("step-", 0) == 0) all.push_back(entry.path());
   std::sort(all.begin(), all.end());
-  for (size_t i = 0; i + static_cast<size_t>(std::max<int64_t>(1, keep)) < all.size(); ++i) fs::remove_all(all[i]);
+  for (size_t i = 0; i + static_cast<size_t>(std::max<int64_t>(1, keep)) < all.size(); ++i) remove_tree(all[i].string());
 }
 
 int64_t load_checkpoint(const std::string& folder, const NamedTensors& parameters, AdamW& optimizer) {

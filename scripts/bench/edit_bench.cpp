@@ -9,6 +9,7 @@
 #include <cstdio>
 #include <filesystem>
 
+#include "libllmedit/core/remove_tree.h"
 #include "libllmedit/core/runtime.h"
 #include "libllmedit/edit/key_statistics.h"
 #include "libllmedit/model/causal_lm.h"
@@ -52,7 +53,7 @@ int main(int argc, char** argv) {
   const std::unique_ptr<Tokenizer> tokenizer = load_tokenizer(root + "/data/models/world-tiny");
   KeyStatsSpec stats;
   stats.stats_dir = out + "/bench-stats";
-  std::filesystem::remove_all(stats.stats_dir);
+  remove_tree(stats.stats_dir);
   stats.model_hash = model_weights_hash(model);
   stats.corpus = {root + "/data/world/corpus.txt"};
   stats.samples = 1000;
@@ -64,7 +65,7 @@ int main(int argc, char** argv) {
   const double stats_rate = static_cast<double>(result.tokens) / result.seconds;
   std::printf("statistics (layers 2,3): %.0f tokens/s over %ld tokens = %.0f%% of forward (target >= 70%%)\n",
               stats_rate, static_cast<long>(result.tokens), 100.0 * stats_rate / forward_rate);
-  std::filesystem::remove_all(stats.stats_dir);
+  remove_tree(stats.stats_dir);
 
   save_hf_checkpoint(model, out);
   for (const char* f : {"tokenizer.model", "tokenizer_config.json"})

@@ -5,8 +5,9 @@
 # the original weights). One line per variant in $OUT/results.txt; every variant stops at the
 # deadline (GRID_BUDGET_S, default 540 s after the start) and reports what it finished.
 #
-# W = `llmedit world --shared-names --fact-index` (the experiment world of scripts/edit_localization.sh);
-# ship = data/world. "staged" is edit_localization.sh's three stages; "all" is configs/world/train.json.
+# W = `llmedit world --shared-names --fact-index` (data/world-edit); ship = data/world. "staged" is
+# scripts/make_world_edit_model.sh's three stages (layer 0 trained in stages 2-3 unless the variant
+# freezes it: s4f0, s8f0); "all" is configs/world/train.json.
 set -uo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 cd "$root"

@@ -23,6 +23,7 @@
 #include "libllmedit/model/causal_lm.h"
 #include "libllmedit/model/loader.h"
 #include "libllmedit/tokenizer/tokenizer.h"
+#include "libllmedit/core/remove_tree.h"
 #include "methods/edit/ft/ft.h"
 #include "methods/edit/memit/memit.h"
 #include "methods/edit/rome/rome.h"
@@ -260,6 +261,24 @@ TEST_CASE("MEMIT: one layer with λ → 0 reproduces the least-squares solution"
   CHECK(relative_error(torch::matmul(3.0 * C + torch::matmul(K, K.t()), delta.t()), torch::matmul(K, R.t())) < 1e-9);
 }
 
+TEST_CASE("MEMIT's key is the mean over kinds of context of each kind's mean, as the reference's compute_ks", "[edit]") {
+  ContextTemplateOptions context;
+  context.lengths = {{5, 2}, {10, 3}};  // templates: "{}", two 5-token prefixes, three 10-token ones
+  const int64_t F = 4;
+  // Two requests sharing a subject: rows (request, template) in the templates' order.
+  torch::Tensor keys = torch::zeros({2 * 6, F}, torch::kDouble);
+  for (int64_t r = 0; r < 2; ++r) {
+    keys[r * 6].fill_(6.0 + r);                                        // bare prompt
+    for (int64_t t = 1; t < 3; ++t) keys[r * 6 + t].fill_(3.0 * t);    // 3, 6: mean 4.5
+    for (int64_t t = 3; t < 6; ++t) keys[r * 6 + t].fill_(static_cast<double>(t));  // 3, 4, 5: mean 4
+  }
+  // Per request (6 + r + 4.5 + 4) / 3, then the mean over both requests; a plain mean over the rows
+  // would give 55/12.
+  const torch::Tensor expected = torch::full({F}, (14.5 + 15.5) / 6.0, torch::kDouble);
+  CHECK(relative_error(context_kind_mean(keys, context), expected) < 1e-12);
+  CHECK_THROWS(context_kind_mean(keys.narrow(0, 0, 5), context));  // rows that do not fit the templates
+}
+
 TEST_CASE("FT: after every step each trained weight stays within W0 ± ε", "[edit]") {
   World w;
   const double eps = 2e-4;
@@ -382,7 +401,7 @@ TEST_CASE("llmedit stats, then job edit with rome end to end, missing statistics
   REQUIRE(computed.exit_code == 0);
   CHECK(nlohmann::json::parse(computed.output)["samples"] == 10);
 
-  fs::remove_all(dir.path + "/run");
+  remove_tree(dir.path + "/run");
   const CommandResult run = run_cli("run " + shell_quote(dir.path + "/rome.json"));
   INFO(run.error);
   REQUIRE(run.exit_code == 0);
@@ -446,4 +465,27 @@ TEST_CASE("job edit saves the edited model in batch mode and refuses to in seque
   CHECK(refused.exit_code == 2);
   CHECK_THAT(refused.error, Catch::Contains("output.save_model needs edit.mode batch or sequential"));
   CHECK_FALSE(fs::exists(dir.path + "/run2"));
+}
+
+TEST_CASE("configs/edit/world_rome.json edits world-tiny-edit, whose facts sit where ROME writes", "[edit][cli]") {
+  TempDir dir("edit-world-model");
+  const std::string stats = dir.path + "/stats";
+  const std::string model = kRoot + "/data/models/world-tiny-edit";
+  const std::string corpus = kRoot + "/data/world-edit/corpus.txt";
+  const CommandResult computed = run_cli("stats --model " + shell_quote(model) + " --layers 0 --corpus " +
+                                         shell_quote(corpus) + " --samples 1000 --stats-dir " + shell_quote(stats) +
+                                         " --threads 1");
+  REQUIRE(computed.exit_code == 0);
+  // The shipped config (layer 0, clamp 20, 100 steps) on its first 8 requests, corpus paths made absolute.
+  const CommandResult run = run_cli(
+      "run " + shell_quote(kRoot + "/configs/edit/world_rome.json") + " --set " + shell_quote("model.path=" + model) +
+      " --set " + shell_quote("data.requests=" + kRoot + "/data/world-edit/counterfact.json") + " --set " +
+      shell_quote("method.mom2_dataset=[\"" + corpus + "\"]") + " --set " + shell_quote("method.stats_dir=" + stats) +
+      " --set data.max_requests=8 --set eval.generation_tokens=4 --set output.dir=" + shell_quote(dir.path + "/run"));
+  INFO(run.error);
+  REQUIRE(run.exit_code == 0);
+  const nlohmann::json metrics = nlohmann::json::parse(read_text_file(dir.path + "/run/metrics.json"));
+  CHECK(metrics["pre"]["efficacy"].get<double>() <= 0.25);  // the model knows the true facts
+  CHECK(metrics["post"]["efficacy"].get<double>() >= 0.75);
+  CHECK(metrics["post"]["neighborhood"].get<double>() >= 0.85);
 }

@@ -272,7 +272,7 @@ TEST_CASE("world: out-of-range options are config errors naming the value", "[wo
   CHECK(make_world(0, 1, 0).qa.size() == kAttributeCount);  // the smallest world
 }
 
-TEST_CASE("world: --shared-names and --fact-index, the fact-editing experiment's world", "[world]") {
+TEST_CASE("world: --shared-names and --fact-index, the fact-editing world (data/world-edit)", "[world]") {
   WorldOptions options;
   options.seed = 1;
   options.people = 100;
@@ -311,6 +311,10 @@ TEST_CASE("world: --shared-names and --fact-index, the fact-editing experiment's
   const std::string& holder = world.people[static_cast<size_t>(world.orgs[0].chain.back().person)].name;
   CHECK(contains(facts, holder + " " + world.orgs[0].name + "."));
   CHECK(contains(read_text_file(dir.path + "/README.md"), "--shared-names --fact-index"));
+  // data/world-edit, which world-tiny-edit is trained on, is this world byte for byte.
+  for (const std::string& name : world_file_names())
+    CHECK(read_text_file(dir.path + "/" + name) == read_text_file(llmedit::test::kRoot + "/data/world-edit/" + name));
+  CHECK(read_text_file(dir.path + "/facts.txt") == read_text_file(llmedit::test::kRoot + "/data/world-edit/facts.txt"));
   // Off by default: the shipped world has neither.
   TempDir plain("world-plain");
   write_world(make_world(1, 100, 12), plain.path);

@@ -509,7 +509,7 @@ std::vector<std::string> org_documents(const World& world, const Organization& o
 // Index entries "<name> <value>.", one document per fact of a person (every attribute, and the
 // org a current holder works for), with WorldOptions::fact_index. The token after a name is the
 // person's own attribute, so predicting it needs the fact at the name's last token, the position
-// ROME and MEMIT read and write (Meng et al. 2022, §2.1). scripts/edit_localization.sh trains on
+// ROME and MEMIT read and write (Meng et al. 2022, §2.1). scripts/make_world_edit_model.sh trains on
 // them first (README, fact editing).
 std::vector<std::string> index_entries(const World& world, size_t person) {
   const Person& p = world.people[person];

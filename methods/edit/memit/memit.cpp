@@ -39,6 +39,25 @@ torch::Tensor memit_delta(const torch::Tensor& residuals, const torch::Tensor& k
   return torch::matmul(R, X.t());  // [D, F]
 }
 
+// The bare prompt weighs as much as all prefixes of one length together; a plain mean over every
+// context would let 20 prefixed keys outvote it, and at an early layer a prefix moves the key far
+// from the bare prompt's.
+torch::Tensor context_kind_mean(const torch::Tensor& keys, const ContextTemplateOptions& context) {
+  std::vector<int64_t> kinds = {1};  // templates[0] is the bare "{}"
+  for (const auto& [tokens, count] : context.lengths) kinds.push_back(count);
+  int64_t T = 0;
+  for (int64_t n : kinds) T += n;
+  if (keys.size(0) % T != 0) throw Error(ErrorKind::Internal, "memit: keys do not match the context templates");
+  const torch::Tensor per_request = keys.reshape({keys.size(0) / T, T, keys.size(1)});  // [G, T, F]
+  std::vector<torch::Tensor> means;
+  int64_t start = 0;
+  for (int64_t n : kinds) {
+    if (n > 0) means.push_back(per_request.narrow(1, start, n).mean(1));  // [G, F]
+    start += n;
+  }
+  return torch::stack(means, 0).mean(0).mean(0);  // [F]
+}
+
 namespace {
 
 // The subject's last token in the bare prompt of each group's first request.
@@ -103,8 +122,9 @@ EditOutcome Memit::edit(const EditInputs& inputs) {
   for (size_t l = 0; l < layers.size(); ++l) {
     std::vector<torch::Tensor> keys;
     for (const std::vector<size_t>& group : groups)
-      keys.push_back(
-          subject_keys(model, tokenizer, pick(requests, group), group[0], templates, layers[l]).to(torch::kDouble).mean(0));
+      keys.push_back(context_kind_mean(
+          subject_keys(model, tokenizer, pick(requests, group), group[0], templates, layers[l]).to(torch::kDouble),
+          options_.context));
     const torch::Tensor K = torch::stack(keys, 1);  // [F, n]
     const torch::Tensor current =
         activations_at(model, seqs, positions, {layer_site(z_layer, "output")})[0].to(torch::kDouble).t();  // [D, n]

@@ -2,7 +2,7 @@
 // Alg. 1). For a batch of requests:
 //   z_i = h_i + δ_i at the last edited layer's output, δ_i trained per request
 //         (methods/edit/common/value_optimizer.h);
-//   for each edited layer l in order: K = subject keys at l (averaged over the contexts), one
+//   for each edited layer l in order: K = subject keys at l (averaged per kind of context), one
 //   column per request; R = (z − h_L(current)) / (layers left, this one included): the
 //   residual spread over the remaining layers; ΔW_l = R Kᵀ (λC + KKᵀ)⁻¹ (eq. 14), solved in
 //   float64 through a Cholesky factor.
@@ -30,6 +30,11 @@ struct MemitOptions {
 // ΔW = R Kᵀ (λC + KKᵀ)⁻¹: residuals R [D, n], keys K [F, n], C [F, F]; float64 [D, F].
 torch::Tensor memit_delta(const torch::Tensor& residuals, const torch::Tensor& keys, const torch::Tensor& second_moment,
                           double lambda);
+
+// A subject's key, as the reference's compute_ks: the mean over the kinds of context (the bare
+// prompt, then the prefixes of each length in `context.lengths`) of each kind's mean. `keys` holds
+// one row per (request, template) in the templates' order, [G·T, F]; returns [F].
+torch::Tensor context_kind_mean(const torch::Tensor& keys, const ContextTemplateOptions& context);
 
 class Memit : public Editor {
  public:

@@ -8,7 +8,7 @@ endif()
 file(GLOB _tokenizer_sources CONFIGURE_DEPENDS ${CMAKE_SOURCE_DIR}/libllmedit/tokenizer/*.cpp)
 set(_src ${CMAKE_SOURCE_DIR}/libllmedit)
 set(_parts data model tokenizer io)
-set(_sources_data ${_src}/core/atomic_file.cpp ${_src}/core/config.cpp ${_src}/data/atoke.cpp
+set(_sources_data ${_src}/core/atomic_file.cpp ${_src}/core/config.cpp ${_src}/core/remove_tree.cpp ${_src}/data/atoke.cpp
   ${_src}/data/counterfact.cpp ${_src}/data/mc_csv.cpp ${_src}/data/qa_dataset.cpp ${_src}/data/text_corpus.cpp)
 set(_sources_model ${_src}/model/arch_spec.cpp)
 set(_sources_tokenizer ${_tokenizer_sources})

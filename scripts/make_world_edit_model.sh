@@ -39,7 +39,8 @@ train() {  # train STAGE [--set ...]: configs/world/train.json on the edit world
 }
 train stage1 --set 'data.train=[]' --set "data.corpus=[\"$world/facts.txt\"]" --set 'eval.qa=[]' \
   --set train.num_train_epochs=60
-train stage2 --set model.init=null --set model.path="$work/stage1/model" --set 'train.freeze=["mlp.","layers.0."]'
+train stage2 --set model.init=null --set model.path="$work/stage1/model" --set 'train.freeze=["mlp.","layers.0."]' \
+  --set 'eval.qa=[]'  # only stage 3's answers are kept
 train stage3 --set model.init=null --set model.path="$work/stage2/model" --set 'train.freeze=["layers.0."]' \
   --set train.learning_rate=0.001
 rm -rf "$model.new"

@@ -7,7 +7,8 @@
 #
 # W = `llmedit world --shared-names --fact-index` (data/world-edit); ship = data/world. "staged" is
 # scripts/make_world_edit_model.sh's three stages (layer 0 trained in stages 2-3 unless the variant
-# freezes it: s4f0, s8f0); "all" is configs/world/train.json.
+# freezes it: s4f0, s8f0); "all" is configs/world/train.json. m3f0 and m4f0 are s4f0 with a 3x and
+# 4x wider MLP (GRID_MEMIT=1 also edits them with MEMIT in one batch at layer 0).
 set -uo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 cd "$root"
@@ -72,6 +73,23 @@ print(f"{sys.argv[1]}: efficacy {m['pre']['efficacy']:.2f} -> {m['post']['effica
 EOF
 }
 
+memit() {  # memit NAME MODEL WORLD LAYER DEVICE [--set ...]: one results line, one batch of the first 50 requests
+  local name=$1 model=$2 world=$3 layer=$4 device=$5
+  shift 5
+  local tag="memit$layer$(echo "$@" | tr -dc 'a-z0-9' | tail -c 12)"
+  [ "$(left)" -gt 20 ] || { echo "$name $tag: no time" >>"$results"; return; }
+  timeout "$(left)" "$L" run configs/edit/world_memit.json --set device="$device" --set threads=2 \
+    --set model.path="$model" --set data.requests="$world/counterfact.json" \
+    --set "method.mom2_dataset=[\"$world/corpus.txt\"]" --set "method.layers=[$layer]" --set eval.generation_tokens=10 \
+    --set output.dir="$model/../$tag" "$@" >"$model/../$tag.out" 2>"$model/../$tag.log"
+  python3 - "$name $tag $*" "$model/../$tag/metrics.json" >>"$results" 2>&1 <<'EOF'
+import json, sys
+m = json.load(open(sys.argv[2]))
+print(f"{sys.argv[1]}: efficacy {m['pre']['efficacy']:.2f} -> {m['post']['efficacy']:.2f}, "
+      f"neighborhood {m['post']['neighborhood']:.3f}, s/edit {m['edit']['seconds_per_edit']:.2f}")
+EOF
+}
+
 stats() {  # stats MODEL WORLD LAYERS: C for the edits, on the GPU
   timeout "$(left)" "$L" stats --model "$1" --layers "$3" --corpus "$2/corpus.txt" --samples 1000 --threads 2 \
     --device "$gpu" >"$1/../stats.out" 2>&1
@@ -83,6 +101,8 @@ accuracy() {  # accuracy NAME RUN: knowledge accuracy line
 
 declare -A freeze2 freeze3  # per variant: train.freeze of stages 2 and 3 (default: MLPs, then nothing)
 freeze2[s4f0]='["mlp.","layers.0."]'; freeze3[s4f0]='["layers.0."]'
+freeze2[m3f0]='["mlp.","layers.0."]'; freeze3[m3f0]='["layers.0."]'
+freeze2[m4f0]='["mlp.","layers.0."]'; freeze3[m4f0]='["layers.0."]'
 freeze2[s8f0]='["mlp.","layers.0."]'; freeze3[s8f0]='["layers.0."]'
 
 staged() {  # staged NAME WORLD TOK LR1 LR3 LAYERS DEVICE ARCH...
@@ -99,6 +119,11 @@ staged() {  # staged NAME WORLD TOK LR1 LR3 LAYERS DEVICE ARCH...
     --set train.learning_rate="$lr3" --set "train.freeze=${freeze3[$name]:-[]}" || { echo "$name stage3 failed" >>"$results"; return; }
   accuracy "$name" "$d/stage3"
   stats "$d/stage3/model" "$world" "$layers"
+  if [ -n "${GRID_MEMIT:-}" ]; then  # MEMIT's one batch first: it is what the wider MLPs are for
+    memit "$name" "$d/stage3/model" "$world" 0 "$device"
+    memit "$name" "$d/stage3/model" "$world" 0 "$device" --set 'method.context_template_length_params=[]' \
+      --set method.mom2_update_weight=10
+  fi
   for layer in ${layers//,/ }; do rome "$name" "$d/stage3/model" "$world" "$layer" "$device"; done
 }
 
@@ -123,6 +148,8 @@ shiptok=data/models/world-tiny
 {
   want s4 && staged s4 "$W/world" "$W/tokenizer" 0.003 0.001 1,0 "$gpu" $(arch 4 192 512 6) &
   want s4f0 && staged s4f0 "$W/world" "$W/tokenizer" 0.003 0.001 1,0 "$gpu" $(arch 4 192 512 6) &
+  want m3f0 && staged m3f0 "$W/world" "$W/tokenizer" 0.003 0.001 0 "$gpu" $(arch 4 192 1536 6) &
+  want m4f0 && staged m4f0 "$W/world" "$W/tokenizer" 0.003 0.001 0 "$gpu" $(arch 4 192 2048 6) &
   want s8f0 && staged s8f0 "$W/world" "$W/tokenizer" 0.0015 0.0005 1,2 "$gpu" $(arch 8 384 1536 6) &
   want s6m && staged s6m "$W/world" "$W/tokenizer" 0.002 0.0007 1,2 "$gpu" $(arch 6 256 1024 8) &
   want s8w && staged s8w "$W/world" "$W/tokenizer" 0.0015 0.0005 1,2 "$gpu" $(arch 8 384 1536 6) &

@@ -272,29 +272,76 @@ TEST_CASE("world: out-of-range options are config errors naming the value", "[wo
   CHECK(make_world(0, 1, 0).qa.size() == kAttributeCount);  // the smallest world
 }
 
-TEST_CASE("world: --shared-names and --fact-index, the fact-editing world (data/world-edit)", "[world]") {
+namespace {
+
+// How many first names and surnames `world` uses, and how many people share both with others.
+struct NameSharing {
+  size_t firsts = 0, surnames = 0, sharing_both = 0;
+};
+NameSharing name_sharing(const World& world) {
+  std::map<std::string, int> firsts, surnames;
+  for (const Person& p : world.people) {
+    ++firsts[p.name.substr(0, p.name.find(' '))];
+    ++surnames[p.name.substr(p.name.find(' ') + 1)];
+  }
+  NameSharing sharing{firsts.size(), surnames.size(), 0};
+  for (const Person& p : world.people)
+    sharing.sharing_both += firsts[p.name.substr(0, p.name.find(' '))] > 1 && surnames[p.name.substr(p.name.find(' ') + 1)] > 1;
+  return sharing;
+}
+
+// data/world-edit's options, less --fact-index.
+WorldOptions shared_names_options() {
   WorldOptions options;
   options.seed = 1;
   options.people = 100;
   options.orgs = 12;
   options.shared_names = true;
+  return options;
+}
+
+}  // namespace
+
+TEST_CASE("world: --people-per-name sizes the shared name pools, and needs --shared-names", "[world]") {
+  WorldOptions options = shared_names_options();
+  // The default pools: 10 first names per gender and 25 surnames, ~5 and ~4 people per name.
+  const NameSharing by_default = name_sharing(generate_world(options));
+  CHECK(by_default.firsts <= 20);
+  CHECK(by_default.surnames <= 25);
+  CHECK(by_default.sharing_both >= 90);
+  options.people_per_name = 2;  // 25 first names per gender, 50 surnames
+  const NameSharing by_two = name_sharing(generate_world(options));
+  CHECK(by_two.firsts > 20);
+  CHECK(by_two.firsts <= 50);
+  CHECK(by_two.surnames > 25);
+  CHECK(by_two.surnames <= 50);
+  CHECK(by_two.sharing_both < by_default.sharing_both);
+  auto error_of = [&](int people_per_name, bool shared_names) {
+    WorldOptions bad = options;
+    bad.people_per_name = people_per_name;
+    bad.shared_names = shared_names;
+    try {
+      generate_world(bad);
+    } catch (const Error& e) {
+      CHECK(e.exit_code() == 2);
+      return std::string(e.what());
+    }
+    return std::string("no error");
+  };
+  CHECK(contains(error_of(2, false), "needs shared_names"));
+  CHECK(contains(error_of(-1, true), "people_per_name = -1"));
+  CHECK(contains(error_of(20, true), "too few full names"));  // 4 first names per gender × 5 surnames
+}
+
+TEST_CASE("world: --shared-names and --fact-index, the fact-editing world (data/world-edit)", "[world]") {
+  WorldOptions options = shared_names_options();
   options.fact_index = true;
   const World world = generate_world(options);
   std::set<std::string> names;
-  std::map<std::string, int> firsts, surnames;
-  for (const Person& p : world.people) {
-    names.insert(p.name);
-    ++firsts[p.name.substr(0, p.name.find(' '))];
-    ++surnames[p.name.substr(p.name.find(' ') + 1)];
-  }
+  for (const Person& p : world.people) names.insert(p.name);
   CHECK(names.size() == world.people.size());
-  // No first name or surname alone names a person: the sized pools give ~5 and ~4 per name.
-  CHECK(firsts.size() <= 20);
-  CHECK(surnames.size() <= 25);
-  size_t shared = 0;  // people whose first name and surname both name someone else too
-  for (const Person& p : world.people)
-    shared += firsts[p.name.substr(0, p.name.find(' '))] > 1 && surnames[p.name.substr(p.name.find(' ') + 1)] > 1;
-  CHECK(shared >= 90);
+  // No first name or surname alone names a person: the default pools give ~5 and ~4 per name.
+  CHECK(name_sharing(world).sharing_both >= 90);
 
   TempDir dir("world-index");
   write_world(world, dir.path);
@@ -345,6 +392,10 @@ TEST_CASE("world: llmedit world writes the folder, bad values exit with 2", "[wo
   CHECK(zero.exit_code == 2);
   CHECK(contains(zero.error, "--people 0"));
   CHECK(zero.error.find('\n') == zero.error.size() - 1);  // one line
+  const auto lone = run_cli("world --people 30 --people-per-name 2 --out " + shell_quote(out));
+  CHECK(lone.exit_code == 2);
+  CHECK(contains(lone.error, "--people-per-name 2"));
+  CHECK(contains(lone.error, "--shared-names"));
 
   write_text_atomic(dir.path + "/file", "not a folder");
   const auto blocked = run_cli("world --people 10 --orgs 1 --out " + shell_quote(dir.path + "/file/w"));

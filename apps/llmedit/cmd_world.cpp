@@ -24,6 +24,9 @@ void check_args(const WorldArgs& args) {
   if (args.options.orgs < 0 || args.options.orgs > kWorldMaxOrgs)
     throw usage_error("--orgs " + std::to_string(args.options.orgs) + ": must be between 0 and " +
                       std::to_string(kWorldMaxOrgs));
+  if (args.options.people_per_name > 0 && !args.options.shared_names)
+    throw usage_error("--people-per-name " + std::to_string(args.options.people_per_name) +
+                      ": sizes the shared name pools; add --shared-names");
   if (args.out.empty()) throw usage_error("--out: give the output folder");
 }
 
@@ -53,6 +56,10 @@ void add_world_commands(CLI::App& app) {
   cmd->add_flag("--shared-names", args->options.shared_names,
                 "people's names combine a few shared first names and surnames, so only the full name identifies "
                 "a person");
+  cmd->add_option("--people-per-name", args->options.people_per_name,
+                  "with --shared-names: about this many people share each first name and each surname (0: sqrt(people) "
+                  "first names per gender and people/4 surnames)")
+      ->capture_default_str();
   cmd->add_flag("--fact-index", args->options.fact_index,
                 "also write each person's facts as \"<name> <value>.\" documents (in corpus.txt, and with the org "
                 "documents in facts.txt)");

@@ -36,14 +36,25 @@ void validate(const WorldOptions& options) {
     throw config_error("world: people = " + std::to_string(options.people) + " is too few for orgs = " +
                        std::to_string(options.orgs) + " (role chains need at least " +
                        std::to_string(kMinPeopleForOrgs) + " people; use orgs = 0)");
+  if (options.people_per_name < 0)
+    throw config_error("world: people_per_name = " + std::to_string(options.people_per_name) + " must be 0 or more");
+  if (options.people_per_name > 0 && !options.shared_names)
+    throw config_error("world: people_per_name = " + std::to_string(options.people_per_name) +
+                       " sizes the shared name pools; it needs shared_names (--shared-names)");
+  // Each gender draws about half the people from first names × surnames, unique full names.
+  if (const auto size = world_detail::name_pool_size(options.people, options.people_per_name);
+      options.shared_names && size.firsts * size.surnames < options.people)
+    throw config_error("world: people_per_name = " + std::to_string(options.people_per_name) + " leaves " +
+                       std::to_string(size.firsts) + " first names per gender and " + std::to_string(size.surnames) +
+                       " surnames, too few full names for people = " + std::to_string(options.people));
 }
 
 // Names first, for everyone, so parents (drawn later) can never take a person's name.
-void make_people(World& world, uint64_t seed, int count, bool shared_names) {
+void make_people(World& world, uint64_t seed, int count, bool shared_names, int people_per_name) {
   WorldRng rng(seed, kPeopleStream);
   std::set<std::string> names, titles, addresses, emails, phones;
   std::optional<world_detail::PersonNamePool> pool;
-  if (shared_names) pool = world_detail::person_name_pool(rng, count);
+  if (shared_names) pool = world_detail::person_name_pool(rng, count, people_per_name);
   auto full_name = [&](bool female) {
     if (pool) return rng.pick(female ? pool->female : pool->male) + " " + rng.pick(pool->surnames);
     return world_detail::first_name(rng, female) + " " + world_detail::surname(rng);
@@ -235,7 +246,7 @@ World generate_world(const WorldOptions& options) {
   validate(options);
   World world;
   world.options = options;
-  make_people(world, options.seed, options.people, options.shared_names);
+  make_people(world, options.seed, options.people, options.shared_names, options.people_per_name);
   assign_splits(world, options.seed);
   make_orgs(world, options.seed, options.orgs);
   WorldRng rng(options.seed, kQAStream);

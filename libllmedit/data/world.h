@@ -22,6 +22,9 @@ struct WorldOptions {
   int orgs = 20;
   // Experiments on where a model keeps its facts (README, fact editing); off for the shipped world.
   bool shared_names = false;  // people's names combine a few shared first names and surnames
+  // With shared_names: about this many people share each first name and each surname (0: √people
+  // first names per gender and people/4 surnames).
+  int people_per_name = 0;
   bool fact_index = false;    // also write each person's facts as "<name> <value>." documents
 };
 

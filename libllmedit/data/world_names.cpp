@@ -180,11 +180,21 @@ std::string surname(WorldRng& rng) {
   return name + rng.pick(surname_ends());
 }
 
-PersonNamePool person_name_pool(WorldRng& rng, int people) {
-  // About √n first names per gender and n/4 surnames: each first name is shared by ~√n/2
-  // people and each surname by ~4, and first × surname ≥ n per gender.
-  const int firsts = std::max(4, static_cast<int>(std::lround(std::sqrt(static_cast<double>(people)))));
-  const int surnames = std::max(4, (people + 3) / 4);
+NamePoolSize name_pool_size(int people, int people_per_name) {
+  // By default about √n first names per gender and n/4 surnames: each first name is shared by
+  // ~√n/2 people and each surname by ~4, and first × surname ≥ n per gender.
+  NamePoolSize size{static_cast<int>(std::lround(std::sqrt(static_cast<double>(people)))), (people + 3) / 4};
+  if (people_per_name > 0) {
+    size.firsts = (people + 2 * people_per_name - 1) / (2 * people_per_name);  // half the people per gender
+    size.surnames = (people + people_per_name - 1) / people_per_name;
+  }
+  size.firsts = std::max(4, size.firsts);
+  size.surnames = std::max(4, size.surnames);
+  return size;
+}
+
+PersonNamePool person_name_pool(WorldRng& rng, int people, int people_per_name) {
+  const auto [firsts, surnames] = name_pool_size(people, people_per_name);
   PersonNamePool pool;
   std::set<std::string> used;
   for (int i = 0; i < firsts; ++i) {

@@ -53,11 +53,18 @@ std::string surname(WorldRng& rng);
 // "John" or "Smith" alone names no one, only the whole name identifies a person and a model has
 // to compose it at its last token, the position ROME and MEMIT edit. With the default names
 // (almost every first name unique) the shipped model identifies people by the first name
-// (README, fact editing). Sized so each gender has at least `people` names.
+// (README, fact editing). `people_per_name` > 0: about that many people per first name and per
+// surname; 0: about √people first names per gender and people/4 surnames. Either way each gender
+// has at least `people` names.
 struct PersonNamePool {
   std::vector<std::string> female, male, surnames;
 };
-PersonNamePool person_name_pool(WorldRng& rng, int people);
+struct NamePoolSize {
+  int firsts;    // per gender
+  int surnames;
+};
+NamePoolSize name_pool_size(int people, int people_per_name);
+PersonNamePool person_name_pool(WorldRng& rng, int people, int people_per_name);
 
 // Draws with `make` until the value is not in `used`, then records it. Throws an internal
 // error after many collisions (the pools are sized for kWorldMaxPeople).

@@ -563,6 +563,7 @@ std::string readme(const World& world, const std::vector<OutputFile>& files) {
   std::string text = "# Synthetic world, seed " + std::to_string(o.seed) + "\n\n";
   text += "Written by `llmedit world --seed " + std::to_string(o.seed) + " --people " + std::to_string(o.people) +
           " --orgs " + std::to_string(o.orgs) + (o.shared_names ? " --shared-names" : "") +
+          (o.people_per_name > 0 ? " --people-per-name " + std::to_string(o.people_per_name) : "") +
           (o.fact_index ? " --fact-index" : "") + " --out DIR`, which writes these bytes again on any machine.\n";
   text += "Everything here is fictitious.\n\n";
   text += "- people: " + std::to_string(world.people.size()) + " (" + by_split(people_by_split) +

@@ -50,11 +50,12 @@ void validate(const WorldOptions& options) {
 }
 
 // Names first, for everyone, so parents (drawn later) can never take a person's name.
-void make_people(World& world, uint64_t seed, int count, bool shared_names, int people_per_name) {
-  WorldRng rng(seed, kPeopleStream);
+void make_people(World& world, const WorldOptions& options) {
+  const int count = options.people;
+  WorldRng rng(options.seed, kPeopleStream);
   std::set<std::string> names, titles, addresses, emails, phones;
   std::optional<world_detail::PersonNamePool> pool;
-  if (shared_names) pool = world_detail::person_name_pool(rng, count, people_per_name);
+  if (options.shared_names) pool = world_detail::person_name_pool(rng, count, options.people_per_name);
   auto full_name = [&](bool female) {
     if (pool) return rng.pick(female ? pool->female : pool->male) + " " + rng.pick(pool->surnames);
     return world_detail::first_name(rng, female) + " " + world_detail::surname(rng);
@@ -246,7 +247,7 @@ World generate_world(const WorldOptions& options) {
   validate(options);
   World world;
   world.options = options;
-  make_people(world, options.seed, options.people, options.shared_names, options.people_per_name);
+  make_people(world, options);
   assign_splits(world, options.seed);
   make_orgs(world, options.seed, options.orgs);
   WorldRng rng(options.seed, kQAStream);

@@ -54,8 +54,8 @@ std::string surname(WorldRng& rng);
 // to compose it at its last token, the position ROME and MEMIT edit. With the default names
 // (almost every first name unique) the shipped model identifies people by the first name
 // (README, fact editing). `people_per_name` > 0: about that many people per first name and per
-// surname; 0: about √people first names per gender and people/4 surnames. Either way each gender
-// has at least `people` names.
+// surname; 0: about √people first names per gender and people/4 surnames. generate_world checks
+// that first names × surnames ≥ people (each gender draws about half of them).
 struct PersonNamePool {
   std::vector<std::string> female, male, surnames;
 };

@@ -261,6 +261,30 @@ TEST_CASE("MEMIT: one layer with λ → 0 reproduces the least-squares solution"
   CHECK(relative_error(torch::matmul(3.0 * C + torch::matmul(K, K.t()), delta.t()), torch::matmul(K, R.t())) < 1e-9);
 }
 
+TEST_CASE("MEMIT names the subject pairs whose keys are nearly the same once whitened by C", "[edit]") {
+  // C's first direction varies 100x more than the others, so whitening shrinks it: k0 and k1 point
+  // almost opposite (plain cosine -0.98) yet are nearly the same key to the edit (0.98); k2 differs.
+  const torch::Tensor C = torch::diag(torch::tensor({10000.0, 1.0, 1.0}, torch::kDouble));
+  const torch::Tensor K = torch::tensor({10.0, -10.0, 0.0, 1.0, 1.0, 0.0, 0.0, 0.0, 1.0}, torch::kDouble).reshape({3, 3});
+  const std::vector<KeyConflict> conflicts = whitened_key_conflicts(K, C, 0.9);
+  REQUIRE(conflicts.size() == 1);
+  CHECK(conflicts[0].a == 0);
+  CHECK(conflicts[0].b == 1);
+  CHECK(conflicts[0].cosine == Approx(0.99 / 1.01).epsilon(1e-3));  // the ridge moves it by ~1e-4
+  CHECK(whitened_key_conflicts(K, torch::eye(3, torch::kDouble), 0.9).empty());  // unwhitened: -0.98
+  CHECK(whitened_key_conflicts(K, C, 0.99).empty());
+
+  // Pairs across the 1024-row blocks: a key scaled copy of one ~1000 columns earlier.
+  torch::manual_seed(3);
+  torch::Tensor many = torch::randn({64, 1100}, torch::kDouble);  // random pairs: cosine ~ ±0.13
+  many.select(1, 1090).copy_(2.0 * many.select(1, 3));
+  const std::vector<KeyConflict> far = whitened_key_conflicts(many, torch::eye(64, torch::kDouble), 0.9);
+  REQUIRE(far.size() == 1);
+  CHECK(far[0].a == 3);
+  CHECK(far[0].b == 1090);
+  CHECK(far[0].cosine == Approx(1.0));
+}
+
 TEST_CASE("MEMIT's key is the mean over kinds of context of each kind's mean, as the reference's compute_ks", "[edit]") {
   ContextTemplateOptions context;
   context.lengths = {{5, 2}, {10, 3}};  // templates: "{}", two 5-token prefixes, three 10-token ones
@@ -467,25 +491,136 @@ TEST_CASE("job edit saves the edited model in batch mode and refuses to in seque
   CHECK_FALSE(fs::exists(dir.path + "/run2"));
 }
 
-TEST_CASE("configs/edit/world_rome.json edits world-tiny-edit, whose facts sit where ROME writes", "[edit][cli]") {
-  TempDir dir("edit-world-model");
-  const std::string stats = dir.path + "/stats";
+TEST_CASE("job edit in batches smaller than all: each batch edited, measured and undone, as if run alone", "[edit]") {
+  TempDir dir("edit-batches");
+  const nlohmann::json all_cases = nlohmann::json::parse(read_text_file(kRoot + "/data/world/counterfact.json"));
+  write_text_atomic(dir.path + "/last_two.json", nlohmann::json({all_cases[2], all_cases[3]}).dump());
+  nlohmann::json config = {
+      {"job", "edit"},
+      {"seed", 1},
+      {"threads", 1},
+      {"model", {{"path", kWorldModel}}},
+      {"data", {{"requests", kRoot + "/data/world/counterfact.json"}, {"max_requests", 4}}},
+      {"edit", {{"mode", "batch"}, {"batch_size", 2}}},
+      {"method", {{"name", "memit"}, {"mom2_adjustment", false}, {"v_num_grad_steps", 5},
+                  {"context_template_length_params", nlohmann::json::array()}}},
+      {"eval", {{"generation_tokens", 0}}}};
+  auto run = [&](const std::string& name) {
+    config["output"]["dir"] = dir.path + "/" + name;
+    write_text_atomic(dir.path + "/edit.json", config.dump(2));
+    const CommandResult result = run_cli("run " + shell_quote(dir.path + "/edit.json"));
+    INFO(result.error);
+    REQUIRE(result.exit_code == 0);
+    std::vector<nlohmann::json> rows;
+    std::ifstream predictions(dir.path + "/" + name + "/predictions.jsonl");
+    for (std::string line; std::getline(predictions, line);) rows.push_back(nlohmann::json::parse(line));
+    return rows;
+  };
+  const std::vector<nlohmann::json> batches = run("batches");
+  CHECK(nlohmann::json::parse(read_text_file(dir.path + "/batches/metrics.json"))["edit"]["batch_size"] == 2);
+  config["edit"]["batch_size"] = 0;
+  config["data"]["max_requests"] = 2;
+  const std::vector<nlohmann::json> first = run("first_two");
+  config["data"]["requests"] = dir.path + "/last_two.json";
+  const std::vector<nlohmann::json> last = run("last_two");
+  REQUIRE(batches.size() == 4);
+  for (size_t i = 0; i < 4; ++i) {
+    const nlohmann::json& alone = i < 2 ? first[i] : last[i - 2];
+    INFO("request " << i);
+    CHECK(batches[i]["case_id"] == alone["case_id"]);
+    CHECK(batches[i]["post"]["logp_new"].get<double>() == Approx(alone["post"]["logp_new"].get<double>()).epsilon(1e-9));
+    CHECK(batches[i]["post"]["logp_true"].get<double>() == Approx(alone["post"]["logp_true"].get<double>()).epsilon(1e-9));
+  }
+  // The edit moved the second batch's targets: its values were not the first batch's.
+  CHECK(batches[2]["post"]["logp_new"].get<double>() != Approx(batches[2]["pre"]["logp_new"].get<double>()).epsilon(1e-6));
+
+  config["edit"]["batch_size"] = 2;
+  config["output"]["save_model"] = true;
+  config["output"]["dir"] = dir.path + "/refused";
+  write_text_atomic(dir.path + "/edit.json", config.dump(2));
+  const CommandResult refused = run_cli("run " + shell_quote(dir.path + "/edit.json"));
+  CHECK(refused.exit_code == 2);
+  CHECK_THAT(refused.error, Catch::Contains("output.save_model needs edit.batch_size 0"));
+  config["output"]["save_model"] = false;
+  config["edit"]["batch_size"] = -1;
+  write_text_atomic(dir.path + "/edit.json", config.dump(2));
+  const CommandResult negative = run_cli("run " + shell_quote(dir.path + "/edit.json"));
+  CHECK(negative.exit_code == 2);
+  CHECK_THAT(negative.error, Catch::Contains("edit.batch_size = -1"));
+  config["edit"] = {{"mode", "sequential_restore"}, {"batch_size", 2}};
+  write_text_atomic(dir.path + "/edit.json", config.dump(2));
+  const CommandResult not_batch = run_cli("run " + shell_quote(dir.path + "/edit.json"));
+  CHECK(not_batch.exit_code == 2);
+  CHECK_THAT(not_batch.error, Catch::Contains("edit.batch_size = 2 needs edit.mode batch"));
+}
+
+namespace {
+
+// `llmedit run configs/edit/CONFIG` on world-tiny-edit, with its layer-0 statistics computed under
+// `dir` first and the corpus paths made absolute; `options` adds --set options.
+CommandResult run_world_edit_config(const std::string& dir, const std::string& config, const std::string& options) {
+  const std::string stats = dir + "/stats";
   const std::string model = kRoot + "/data/models/world-tiny-edit";
   const std::string corpus = kRoot + "/data/world-edit/corpus.txt";
   const CommandResult computed = run_cli("stats --model " + shell_quote(model) + " --layers 0 --corpus " +
                                          shell_quote(corpus) + " --samples 1000 --stats-dir " + shell_quote(stats) +
                                          " --threads 1");
   REQUIRE(computed.exit_code == 0);
-  // The shipped config (layer 0, clamp 20, 100 steps) on its first 8 requests, corpus paths made absolute.
-  const CommandResult run = run_cli(
-      "run " + shell_quote(kRoot + "/configs/edit/world_rome.json") + " --set " + shell_quote("model.path=" + model) +
-      " --set " + shell_quote("data.requests=" + kRoot + "/data/world-edit/counterfact.json") + " --set " +
-      shell_quote("method.mom2_dataset=[\"" + corpus + "\"]") + " --set " + shell_quote("method.stats_dir=" + stats) +
-      " --set data.max_requests=8 --set eval.generation_tokens=4 --set output.dir=" + shell_quote(dir.path + "/run"));
+  return run_cli("run " + shell_quote(kRoot + "/configs/edit/" + config) + " --set " + shell_quote("model.path=" + model) +
+                 " --set " + shell_quote("data.requests=" + kRoot + "/data/world-edit/counterfact.json") + " --set " +
+                 shell_quote("method.mom2_dataset=[\"" + corpus + "\"]") + " --set " +
+                 shell_quote("method.stats_dir=" + stats) + options + " --set output.dir=" + shell_quote(dir + "/run"));
+}
+
+}  // namespace
+
+TEST_CASE("configs/edit/world_rome.json edits world-tiny-edit, whose facts sit where ROME writes", "[edit][cli]") {
+  TempDir dir("edit-world-model");
+  // The shipped config (layer 0, clamp 20, 100 steps) on its first 8 requests.
+  const CommandResult run =
+      run_world_edit_config(dir.path, "world_rome.json", " --set data.max_requests=8 --set eval.generation_tokens=4");
   INFO(run.error);
   REQUIRE(run.exit_code == 0);
   const nlohmann::json metrics = nlohmann::json::parse(read_text_file(dir.path + "/run/metrics.json"));
   CHECK(metrics["pre"]["efficacy"].get<double>() <= 0.25);  // the model knows the true facts
   CHECK(metrics["post"]["efficacy"].get<double>() >= 0.75);
   CHECK(metrics["post"]["neighborhood"].get<double>() >= 0.85);
+}
+
+TEST_CASE("configs/edit/world_memit_batches.json: MEMIT ten requests at a time on world-tiny-edit", "[edit][cli]") {
+  TempDir dir("edit-world-memit-batches");
+  // Its first 20 requests: two batches of 10, each measured and undone before the next.
+  const CommandResult run = run_world_edit_config(dir.path, "world_memit_batches.json",
+                                                  " --set data.max_requests=20 --set eval.generation_tokens=4");
+  INFO(run.error);
+  REQUIRE(run.exit_code == 0);
+  const nlohmann::json metrics = nlohmann::json::parse(read_text_file(dir.path + "/run/metrics.json"));
+  CHECK(metrics["edit"]["batch_size"] == 10);
+  CHECK(metrics["pre"]["efficacy"].get<double>() <= 0.25);
+  CHECK(metrics["post"]["efficacy"].get<double>() >= 0.9);
+  CHECK(metrics["post"]["neighborhood"].get<double>() >= 0.85);
+}
+
+TEST_CASE("configs/edit/world_memit.json names the subjects whose keys layer 0 cannot tell apart", "[edit][cli]") {
+  TempDir dir("edit-world-memit");
+  // The first 20 requests edit Irick and Tamina Drelidge; the keys come after the values, and one
+  // optimization step per value is enough to reach them.
+  const CommandResult run = run_world_edit_config(
+      dir.path, "world_memit.json", " --set data.max_requests=20 --set method.v_num_grad_steps=1 --set eval.enabled=false");
+  INFO(run.error);
+  REQUIRE(run.exit_code == 0);
+  CHECK_THAT(run.error, Catch::Contains("at layer 0 the keys of") && Catch::Contains("'Irick Drelidge' / 'Tamina Drelidge'"));
+  std::ifstream log(dir.path + "/run/train_log.jsonl");
+  nlohmann::json conflicts;
+  for (std::string line; std::getline(log, line);)
+    if (const nlohmann::json record = nlohmann::json::parse(line); record.contains("key_conflicts")) conflicts = record["key_conflicts"];
+  REQUIRE(conflicts.is_object());
+  CHECK(conflicts["count"] == conflicts["pairs"].size());
+  bool drelidges = false;
+  for (const nlohmann::json& pair : conflicts["pairs"]) {
+    CHECK(pair["whitened_cosine"].get<double>() >= 0.9);
+    if (pair["subjects"] == nlohmann::json({"Irick Drelidge", "Tamina Drelidge"}))
+      drelidges = pair["whitened_cosine"].get<double>() > 0.999;
+  }
+  CHECK(drelidges);
 }

@@ -2,6 +2,7 @@
 
 #include <torch/torch.h>
 
+#include <algorithm>
 #include <chrono>
 
 #include "libllmedit/core/error.h"
@@ -27,6 +28,9 @@ void declare_edit_options(ConfigSchema& s) {
            "sequential_restore: each request alone, weights restored between; batch: all in one edit; sequential: "
            "one after another without restoring",
            {"sequential_restore", "batch", "sequential"});
+  s.option("edit.batch_size", 0,
+           "requests per edit in mode batch (0: all in one); smaller batches are each edited, measured and undone "
+           "before the next, as EasyEdit's batch_edit does");
   s.option("eval.enabled", true, "measure efficacy, paraphrase, neighborhood, fluency and exact match before and after");
   s.option("eval.generation_tokens", 40, "greedy tokens per generation prompt for the fluency entropy (0: skip fluency)");
   s.option("eval.batch_size", 32, "sequences per forward when scoring");
@@ -52,6 +56,14 @@ void validate_method(const nlohmann::json& resolved, const SchemaContext& contex
   }
   if (config_get<int64_t>(resolved, "data.max_requests") < 0)
     throw config_error(context.source + ": data.max_requests must be non-negative");
+  if (const auto size = config_get<int64_t>(resolved, "edit.batch_size"); size < 0)
+    throw config_error(context.source + ": edit.batch_size = " + std::to_string(size) + " must be 0 (all) or more");
+  if (config_get<int64_t>(resolved, "edit.batch_size") > 0 && config_get<std::string>(resolved, "edit.mode") != "batch")
+    throw config_error(context.source + ": edit.batch_size = " + std::to_string(config_get<int64_t>(resolved, "edit.batch_size")) +
+                       " needs edit.mode batch (edit.mode is " + config_get<std::string>(resolved, "edit.mode") + ")");
+  if (config_get<bool>(resolved, "output.save_model") && config_get<int64_t>(resolved, "edit.batch_size") > 0)
+    throw config_error(context.source + ": output.save_model needs edit.batch_size 0 (each smaller batch is undone "
+                       "after it is measured)");
   if (config_get<bool>(resolved, "output.save_model") && config_get<std::string>(resolved, "edit.mode") == "sequential_restore")
     throw config_error(context.source + ": output.save_model needs edit.mode batch or sequential (sequential_restore "
                        "puts the weights back after each request)");
@@ -116,18 +128,28 @@ JobOutcome run_edit(JobContext& context) {
     EditOutcome outcome = editor->edit(inputs);
     return std::make_pair(std::move(outcome), std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count());
   };
-  if (mode == "sequential_restore") {
+  // sequential_restore, and batch mode in batches smaller than all: edit a group of requests,
+  // measure it, put the weights back.
+  const auto batch_size = static_cast<size_t>(config_get<int64_t>(c, "edit.batch_size"));
+  size_t group = 0;  // requests per edit that is undone after it is measured; 0: edits are kept
+  if (mode == "sequential_restore") group = 1;
+  if (mode == "batch" && batch_size > 0 && batch_size < cases.size()) group = batch_size;
+  if (group > 0) {
     const WeightRestorer restorer(*model);
-    inputs.progress = false;
+    inputs.progress = group > 1;
     ProgressBar bar("edit " + method, static_cast<int64_t>(cases.size()), "request");
-    for (size_t i = 0; i < cases.size(); ++i) {
-      if (context.interrupt && context.interrupt->requested()) throw Interrupted("between two requests");
-      first_request = i;
-      auto [outcome, s] = timed_edit({requests[i]});
-      seconds[i] = s;
-      if (evaluate) post.push_back(snapshot_case(*model, *tokenizer.tokenizer, cases[i], metric_options));
+    for (size_t start = 0; start < cases.size(); start += group) {
+      if (context.interrupt && context.interrupt->requested()) throw Interrupted("between two edits");
+      const size_t end = std::min(cases.size(), start + group);
+      first_request = start;
+      auto [outcome, s] = timed_edit(std::vector<EditRequest>(requests.begin() + static_cast<int64_t>(start),
+                                                              requests.begin() + static_cast<int64_t>(end)));
+      for (size_t i = start; i < end; ++i) {
+        seconds[i] = s / static_cast<double>(end - start);
+        if (evaluate) post.push_back(snapshot_case(*model, *tokenizer.tokenizer, cases[i], metric_options));
+      }
       restorer.restore(*model, outcome);
-      bar.update(static_cast<int64_t>(i + 1));
+      bar.update(static_cast<int64_t>(end));
     }
     bar.finish();
   } else if (mode == "batch") {
@@ -142,7 +164,7 @@ JobOutcome run_edit(JobContext& context) {
   }
   std::optional<LoraAdapter> no_adapter;
   save_trained_model(c, *model, no_adapter, tokenizer.path, context.run);
-  if (evaluate && mode != "sequential_restore") post = snapshots(*model, *tokenizer.tokenizer, cases, metric_options, "post-edit metrics");
+  if (evaluate && group == 0) post = snapshots(*model, *tokenizer.tokenizer, cases, metric_options, "post-edit metrics");
 
   double total_seconds = 0;
   for (double s : seconds) total_seconds += s;
@@ -150,6 +172,7 @@ JobOutcome run_edit(JobContext& context) {
   outcome.metrics["edit"] = {{"method", method},
                              {"mode", mode},
                              {"requests", cases.size()},
+                             {"batch_size", mode == "batch" ? (group > 0 ? group : cases.size()) : 1},
                              {"edit_seconds", total_seconds},
                              {"seconds_per_edit", cases.empty() ? 0.0 : total_seconds / static_cast<double>(cases.size())}};
   std::vector<nlohmann::json> rows;

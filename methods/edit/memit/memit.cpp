@@ -4,6 +4,7 @@
 
 #include <spdlog/spdlog.h>
 
+#include <algorithm>
 #include <chrono>
 
 #include "libllmedit/core/error.h"
@@ -39,6 +40,29 @@ torch::Tensor memit_delta(const torch::Tensor& residuals, const torch::Tensor& k
   return torch::matmul(R, X.t());  // [D, F]
 }
 
+std::vector<KeyConflict> whitened_key_conflicts(const torch::Tensor& keys, const torch::Tensor& second_moment,
+                                                double threshold) {
+  const torch::Tensor K = keys.to(torch::kDouble);                                  // [F, n]
+  const torch::Tensor C = second_moment.to(K.device(), torch::kDouble);             // [F, F]
+  // A small ridge keeps the factor defined where the corpus never moved some key direction.
+  const torch::Tensor ridge = 1e-6 * C.diagonal().mean() * torch::eye(C.size(0), C.options());
+  const torch::Tensor L = torch::linalg_cholesky(C + ridge);                        // C = L Lᵀ
+  const torch::Tensor W = torch::linalg_solve_triangular(L, K, /*upper=*/false);   // [F, n]: WᵀW = Kᵀ C⁻¹ K
+  const torch::Tensor unit = W / W.norm(2, 0, true).clamp_min(1e-300);
+  std::vector<KeyConflict> out;
+  const int64_t n = K.size(1), rows = 1024;  // row blocks keep a 10000-edit batch's [n, n] out of memory
+  for (int64_t a0 = 0; a0 < n; a0 += rows) {
+    const int64_t count = std::min(rows, n - a0);
+    const torch::Tensor block = torch::matmul(unit.narrow(1, a0, count).t(), unit).cpu();  // [count, n]
+    const auto cosine = block.accessor<double, 2>();
+    for (int64_t i = 0; i < count; ++i)
+      for (int64_t b = a0 + i + 1; b < n; ++b)
+        if (cosine[i][b] >= threshold) out.push_back({a0 + i, b, cosine[i][b]});
+  }
+  std::sort(out.begin(), out.end(), [](const KeyConflict& x, const KeyConflict& y) { return x.cosine > y.cosine; });
+  return out;
+}
+
 // The bare prompt weighs as much as all prefixes of one length together; a plain mean over every
 // context would let 20 prefixed keys outvote it, and at an early layer a prefix moves the key far
 // from the bare prompt's.
@@ -59,6 +83,30 @@ torch::Tensor context_kind_mean(const torch::Tensor& keys, const ContextTemplate
 }
 
 namespace {
+
+// Warns about, and returns for the log (the count and the 100 most similar), the subject pairs whose keys at `layer` the layer can
+// barely tell apart. On world-tiny-edit, layer 0 gives three people sharing a surname keys with
+// whitened cosine 0.99997: a batch that edits them differently cannot succeed at that layer.
+nlohmann::json report_key_conflicts(const torch::Tensor& K, const torch::Tensor& C, int64_t layer,
+                                    const std::vector<EditRequest>& requests, const std::vector<std::vector<size_t>>& groups) {
+  constexpr double kThreshold = 0.9;
+  constexpr size_t kLogged = 100, kPrinted = 5;  // the most similar pairs
+  const std::vector<KeyConflict> conflicts = whitened_key_conflicts(K, C, kThreshold);
+  nlohmann::json pairs = nlohmann::json::array();
+  std::string listed;
+  for (size_t i = 0; i < conflicts.size() && i < kLogged; ++i) {
+    const KeyConflict& c = conflicts[i];
+    const std::string& a = requests[groups[static_cast<size_t>(c.a)][0]].subject;
+    const std::string& b = requests[groups[static_cast<size_t>(c.b)][0]].subject;
+    pairs.push_back({{"subjects", {a, b}}, {"whitened_cosine", c.cosine}});
+    if (i < kPrinted) listed += fmt::format("{}'{}' / '{}' ({:.5f})", i == 0 ? "" : ", ", a, b, c.cosine);
+  }
+  if (!conflicts.empty())
+    spdlog::warn("memit: at layer {} the keys of {} subject pair(s) are nearly the same (whitened cosine >= {}): {}{}; "
+                 "one batch moves them together, so edit them in separate batches or at a layer where they differ",
+                 layer, conflicts.size(), kThreshold, listed, conflicts.size() > kPrinted ? ", ..." : "");
+  return {{"count", conflicts.size()}, {"pairs", pairs}};
+}
 
 // The subject's last token in the bare prompt of each group's first request.
 std::vector<int64_t> bare_positions(const Tokenizer& tokenizer, const std::vector<EditRequest>& requests,
@@ -134,7 +182,8 @@ EditOutcome Memit::edit(const EditInputs& inputs) {
     outcome.deltas.emplace_back(mlp_out_weight_name(model, layers[l]), stored);
     nlohmann::json record = {{"layer", layers[l]},
                              {"residual_norm", R.norm().item<double>()},
-                             {"delta_norm", delta.norm().item<double>()}};
+                             {"delta_norm", delta.norm().item<double>()},
+                             {"key_conflicts", report_key_conflicts(K, C[l], layers[l], requests, groups)}};
     outcome.log.push_back(record);
     if (inputs.log) inputs.log(record);
   }

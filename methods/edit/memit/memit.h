@@ -31,6 +31,19 @@ struct MemitOptions {
 torch::Tensor memit_delta(const torch::Tensor& residuals, const torch::Tensor& keys, const torch::Tensor& second_moment,
                           double lambda);
 
+// Two requests whose subjects' keys one layer can barely tell apart: the cosine of C^{-1/2}k_a and
+// C^{-1/2}k_b (the metric of ROME's u = C⁻¹k). ΔW maps both keys to nearly the same change, so
+// one batch cannot give them different values, and their edits spill onto each other.
+struct KeyConflict {
+  int64_t a = 0, b = 0;  // columns of the keys
+  double cosine = 0;
+};
+
+// The pairs of columns of `keys` [F, n] whose whitened cosine under `second_moment` [F, F] is at
+// least `threshold`, most similar first.
+std::vector<KeyConflict> whitened_key_conflicts(const torch::Tensor& keys, const torch::Tensor& second_moment,
+                                                double threshold);
+
 // A subject's key, as the reference's compute_ks: the mean over the kinds of context (the bare
 // prompt, then the prefixes of each length in `context.lengths`) of each kind's mean. `keys` holds
 // one row per (request, template) in the templates' order, [G·T, F]; returns [F].

@@ -261,28 +261,43 @@ TEST_CASE("MEMIT: one layer with λ → 0 reproduces the least-squares solution"
   CHECK(relative_error(torch::matmul(3.0 * C + torch::matmul(K, K.t()), delta.t()), torch::matmul(K, R.t())) < 1e-9);
 }
 
-TEST_CASE("MEMIT names the subject pairs whose keys are nearly the same once whitened by C", "[edit]") {
+TEST_CASE("MEMIT's key geometry: the pairs nearly the same once whitened by C, and how many directions", "[edit]") {
   // C's first direction varies 100x more than the others, so whitening shrinks it: k0 and k1 point
   // almost opposite (plain cosine -0.98) yet are nearly the same key to the edit (0.98); k2 differs.
   const torch::Tensor C = torch::diag(torch::tensor({10000.0, 1.0, 1.0}, torch::kDouble));
   const torch::Tensor K = torch::tensor({10.0, -10.0, 0.0, 1.0, 1.0, 0.0, 0.0, 0.0, 1.0}, torch::kDouble).reshape({3, 3});
-  const std::vector<KeyConflict> conflicts = whitened_key_conflicts(K, C, 0.9);
+  const std::vector<KeyConflict> conflicts = whitened_key_geometry(K, C, 0.9).conflicts;
   REQUIRE(conflicts.size() == 1);
   CHECK(conflicts[0].a == 0);
   CHECK(conflicts[0].b == 1);
   CHECK(conflicts[0].cosine == Approx(0.99 / 1.01).epsilon(1e-3));  // the ridge moves it by ~1e-4
-  CHECK(whitened_key_conflicts(K, torch::eye(3, torch::kDouble), 0.9).empty());  // unwhitened: -0.98
-  CHECK(whitened_key_conflicts(K, C, 0.99).empty());
+  CHECK(whitened_key_geometry(K, torch::eye(3, torch::kDouble), 0.9).conflicts.empty());  // unwhitened: -0.98
+  CHECK(whitened_key_geometry(K, C, 0.99).conflicts.empty());
 
   // Pairs across the 1024-row blocks: a key scaled copy of one ~1000 columns earlier.
   torch::manual_seed(3);
   torch::Tensor many = torch::randn({64, 1100}, torch::kDouble);  // random pairs: cosine ~ ±0.13
   many.select(1, 1090).copy_(2.0 * many.select(1, 3));
-  const std::vector<KeyConflict> far = whitened_key_conflicts(many, torch::eye(64, torch::kDouble), 0.9);
+  const std::vector<KeyConflict> far = whitened_key_geometry(many, torch::eye(64, torch::kDouble), 0.9).conflicts;
   REQUIRE(far.size() == 1);
   CHECK(far[0].a == 3);
   CHECK(far[0].b == 1090);
   CHECK(far[0].cosine == Approx(1.0));
+
+  // The participation ratio counts the directions the keys spread over: n orthogonal keys span n,
+  // n copies of one key span 1, and two orthogonal groups of copies span 2.
+  const KeyGeometry orthogonal = whitened_key_geometry(torch::eye(5, torch::kDouble), torch::eye(5, torch::kDouble), 0.9);
+  CHECK(orthogonal.participation_ratio == Approx(5.0));
+  CHECK(orthogonal.rms_cosine == Approx(0.0).margin(1e-12));
+  const torch::Tensor copies = torch::ones({4, 6}, torch::kDouble);
+  const KeyGeometry alike = whitened_key_geometry(copies, torch::eye(4, torch::kDouble), 0.9);
+  CHECK(alike.participation_ratio == Approx(1.0));
+  CHECK(alike.rms_cosine == Approx(1.0));
+  CHECK(alike.conflicts.size() == 15);
+  torch::Tensor two = torch::zeros({4, 6}, torch::kDouble);
+  two.index_put_({0, torch::indexing::Slice(0, 3)}, 1.0);
+  two.index_put_({1, torch::indexing::Slice(3, 6)}, 2.0);
+  CHECK(whitened_key_geometry(two, torch::eye(4, torch::kDouble), 0.9).participation_ratio == Approx(2.0));
 }
 
 TEST_CASE("MEMIT's key is the mean over kinds of context of each kind's mean, as the reference's compute_ks", "[edit]") {
@@ -611,13 +626,16 @@ TEST_CASE("configs/edit/world_memit.json names the subjects whose keys layer 0 c
   REQUIRE(run.exit_code == 0);
   CHECK_THAT(run.error, Catch::Contains("at layer 0 the keys of") && Catch::Contains("'Irick Drelidge' / 'Tamina Drelidge'"));
   std::ifstream log(dir.path + "/run/train_log.jsonl");
-  nlohmann::json conflicts;
+  nlohmann::json keys;
   for (std::string line; std::getline(log, line);)
-    if (const nlohmann::json record = nlohmann::json::parse(line); record.contains("key_conflicts")) conflicts = record["key_conflicts"];
-  REQUIRE(conflicts.is_object());
-  CHECK(conflicts["count"] == conflicts["pairs"].size());
+    if (const nlohmann::json record = nlohmann::json::parse(line); record.contains("keys")) keys = record["keys"];
+  REQUIRE(keys.is_object());
+  CHECK(keys["conflicts"] == keys["conflict_pairs"].size());
+  // 20 keys spread over fewer than 20 directions: they overlap.
+  CHECK(keys["participation_ratio"].get<double>() > 1.0);
+  CHECK(keys["participation_ratio"].get<double>() < 20.0);
   bool drelidges = false;
-  for (const nlohmann::json& pair : conflicts["pairs"]) {
+  for (const nlohmann::json& pair : keys["conflict_pairs"]) {
     CHECK(pair["whitened_cosine"].get<double>() >= 0.9);
     if (pair["subjects"] == nlohmann::json({"Irick Drelidge", "Tamina Drelidge"}))
       drelidges = pair["whitened_cosine"].get<double>() > 0.999;

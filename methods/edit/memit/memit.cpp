@@ -6,6 +6,7 @@
 
 #include <algorithm>
 #include <chrono>
+#include <cmath>
 
 #include "libllmedit/core/error.h"
 #include "libllmedit/core/interrupt.h"
@@ -40,8 +41,8 @@ torch::Tensor memit_delta(const torch::Tensor& residuals, const torch::Tensor& k
   return torch::matmul(R, X.t());  // [D, F]
 }
 
-std::vector<KeyConflict> whitened_key_conflicts(const torch::Tensor& keys, const torch::Tensor& second_moment,
-                                                double threshold) {
+KeyGeometry whitened_key_geometry(const torch::Tensor& keys, const torch::Tensor& second_moment,
+                                  double conflict_threshold) {
   const torch::Tensor K = keys.to(torch::kDouble);                                  // [F, n]
   const torch::Tensor C = second_moment.to(K.device(), torch::kDouble);             // [F, F]
   // A small ridge keeps the factor defined where the corpus never moved some key direction.
@@ -49,17 +50,23 @@ std::vector<KeyConflict> whitened_key_conflicts(const torch::Tensor& keys, const
   const torch::Tensor L = torch::linalg_cholesky(C + ridge);                        // C = L Lᵀ
   const torch::Tensor W = torch::linalg_solve_triangular(L, K, /*upper=*/false);   // [F, n]: WᵀW = Kᵀ C⁻¹ K
   const torch::Tensor unit = W / W.norm(2, 0, true).clamp_min(1e-300);
-  std::vector<KeyConflict> out;
+  KeyGeometry out;
   const int64_t n = K.size(1), rows = 1024;  // row blocks keep a 10000-edit batch's [n, n] out of memory
+  double squares = 0;                         // Σ_ij cosine², the diagonal's n included
   for (int64_t a0 = 0; a0 < n; a0 += rows) {
     const int64_t count = std::min(rows, n - a0);
     const torch::Tensor block = torch::matmul(unit.narrow(1, a0, count).t(), unit).cpu();  // [count, n]
+    squares += block.pow(2).sum().item<double>();
     const auto cosine = block.accessor<double, 2>();
     for (int64_t i = 0; i < count; ++i)
       for (int64_t b = a0 + i + 1; b < n; ++b)
-        if (cosine[i][b] >= threshold) out.push_back({a0 + i, b, cosine[i][b]});
+        if (cosine[i][b] >= conflict_threshold) out.conflicts.push_back({a0 + i, b, cosine[i][b]});
   }
-  std::sort(out.begin(), out.end(), [](const KeyConflict& x, const KeyConflict& y) { return x.cosine > y.cosine; });
+  std::sort(out.conflicts.begin(), out.conflicts.end(),
+            [](const KeyConflict& x, const KeyConflict& y) { return x.cosine > y.cosine; });
+  const auto N = static_cast<double>(n);
+  out.participation_ratio = n > 0 ? N * N / squares : 0.0;
+  out.rms_cosine = n > 1 ? std::sqrt(std::max(0.0, squares - N) / (N * (N - 1))) : 0.0;
   return out;
 }
 
@@ -84,14 +91,16 @@ torch::Tensor context_kind_mean(const torch::Tensor& keys, const ContextTemplate
 
 namespace {
 
-// Warns about, and returns for the log (the count and the 100 most similar), the subject pairs whose keys at `layer` the layer can
-// barely tell apart. On world-tiny-edit, layer 0 gives three people sharing a surname keys with
-// whitened cosine 0.99997: a batch that edits them differently cannot succeed at that layer.
-nlohmann::json report_key_conflicts(const torch::Tensor& K, const torch::Tensor& C, int64_t layer,
-                                    const std::vector<EditRequest>& requests, const std::vector<std::vector<size_t>>& groups) {
+// The log's view of a layer's key geometry; warns about the subject pairs whose keys the layer
+// can barely tell apart (the 100 most similar logged). On world-tiny-edit, layer 0 gives three
+// people sharing a surname keys with whitened cosine 0.99997: a batch that edits them differently
+// cannot succeed at that layer.
+nlohmann::json report_key_geometry(const torch::Tensor& K, const torch::Tensor& C, int64_t layer,
+                                   const std::vector<EditRequest>& requests, const std::vector<std::vector<size_t>>& groups) {
   constexpr double kThreshold = 0.9;
-  constexpr size_t kLogged = 100, kPrinted = 5;  // the most similar pairs
-  const std::vector<KeyConflict> conflicts = whitened_key_conflicts(K, C, kThreshold);
+  constexpr size_t kLogged = 100, kPrinted = 5;
+  const KeyGeometry geometry = whitened_key_geometry(K, C, kThreshold);
+  const std::vector<KeyConflict>& conflicts = geometry.conflicts;
   nlohmann::json pairs = nlohmann::json::array();
   std::string listed;
   for (size_t i = 0; i < conflicts.size() && i < kLogged; ++i) {
@@ -105,7 +114,10 @@ nlohmann::json report_key_conflicts(const torch::Tensor& K, const torch::Tensor&
     spdlog::warn("memit: at layer {} the keys of {} subject pair(s) are nearly the same (whitened cosine >= {}): {}{}; "
                  "one batch moves them together, so edit them in separate batches or at a layer where they differ",
                  layer, conflicts.size(), kThreshold, listed, conflicts.size() > kPrinted ? ", ..." : "");
-  return {{"count", conflicts.size()}, {"pairs", pairs}};
+  return {{"participation_ratio", geometry.participation_ratio},
+          {"rms_cosine", geometry.rms_cosine},
+          {"conflicts", conflicts.size()},
+          {"conflict_pairs", pairs}};
 }
 
 // The subject's last token in the bare prompt of each group's first request.
@@ -183,7 +195,7 @@ EditOutcome Memit::edit(const EditInputs& inputs) {
     nlohmann::json record = {{"layer", layers[l]},
                              {"residual_norm", R.norm().item<double>()},
                              {"delta_norm", delta.norm().item<double>()},
-                             {"key_conflicts", report_key_conflicts(K, C[l], layers[l], requests, groups)}};
+                             {"keys", report_key_geometry(K, C[l], layers[l], requests, groups)}};
     outcome.log.push_back(record);
     if (inputs.log) inputs.log(record);
   }

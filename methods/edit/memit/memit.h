@@ -39,10 +39,18 @@ struct KeyConflict {
   double cosine = 0;
 };
 
-// The pairs of columns of `keys` [F, n] whose whitened cosine under `second_moment` [F, F] is at
-// least `threshold`, most similar first.
-std::vector<KeyConflict> whitened_key_conflicts(const torch::Tensor& keys, const torch::Tensor& second_moment,
-                                                double threshold);
+// How far apart a batch's keys are once whitened by C, with u_i = C^{-1/2}k_i / ‖C^{-1/2}k_i‖.
+struct KeyGeometry {
+  std::vector<KeyConflict> conflicts;  // pairs with cosine ≥ the threshold, most similar first
+  // n² / Σ_ij (u_i·u_j)²: the number of directions the n keys spread over, n when orthogonal and
+  // 1 when all alike. Each edit spills onto the others' keys when it is well below n.
+  double participation_ratio = 0;
+  double rms_cosine = 0;  // over the pairs i < j
+};
+
+// The geometry of the columns of `keys` [F, n] under `second_moment` [F, F].
+KeyGeometry whitened_key_geometry(const torch::Tensor& keys, const torch::Tensor& second_moment,
+                                  double conflict_threshold);
 
 // A subject's key, as the reference's compute_ks: the mean over the kinds of context (the bare
 // prompt, then the prefixes of each length in `context.lengths`) of each kind's mean. `keys` holds

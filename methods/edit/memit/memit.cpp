@@ -92,9 +92,9 @@ torch::Tensor context_kind_mean(const torch::Tensor& keys, const ContextTemplate
 namespace {
 
 // The log's view of a layer's key geometry; warns about the subject pairs whose keys the layer
-// can barely tell apart (the 100 most similar logged). On world-tiny-edit, layer 0 gives three
-// people sharing a surname keys with whitened cosine 0.99997: a batch that edits them differently
-// cannot succeed at that layer.
+// can barely tell apart (the 100 most similar logged). On world-tiny-edit, the layer-0 keys of
+// three people sharing a surname have whitened cosine 0.99997: a batch that edits them
+// differently cannot succeed at that layer.
 nlohmann::json report_key_geometry(const torch::Tensor& K, const torch::Tensor& C, int64_t layer,
                                    const std::vector<EditRequest>& requests, const std::vector<std::vector<size_t>>& groups) {
   constexpr double kThreshold = 0.9;

@@ -55,15 +55,16 @@ train() {  # train DIR WORLD TOKENIZER [--set ...]
     --set "data.corpus=[\"$world/corpus.txt\"]" --set "eval.qa=[\"$world/qa/world_qa.jsonl\"]" "$@" $extra_train >"$dir.out" 2>"$dir.log"
 }
 
-rome() {  # rome NAME MODEL WORLD LAYER DEVICE: one results line
-  local name=$1 model=$2 world=$3 layer=$4 device=$5
-  [ "$(left)" -gt 30 ] || { echo "$name rome L$layer: no time" >>"$results"; return; }
-  timeout "$(left)" "$L" run configs/edit/world_rome.json --set device="$device" --set threads=2 \
+edit() {  # edit NAME TAG CONFIG MODEL WORLD DEVICE [--set ...]: configs/edit/CONFIG on MODEL, one results line
+  local name=$1 tag=$2 config=$3 model=$4 world=$5 device=$6
+  shift 6
+  [ "$(left)" -gt 30 ] || { echo "$name $tag: no time" >>"$results"; return; }
+  timeout "$(left)" "$L" run "configs/edit/$config" --set device="$device" --set threads=2 \
     --set model.path="$model" --set data.requests="$world/counterfact.json" \
-    --set "method.mom2_dataset=[\"$world/corpus.txt\"]" --set "method.layers=[$layer]" \
-    --set method.clamp_norm_factor=20 --set method.v_num_grad_steps=100 --set eval.generation_tokens=10 --set data.max_requests="${GRID_REQUESTS:-50}" \
-    --set output.dir="$model/../rome$layer" >"$model/../rome$layer.out" 2>"$model/../rome$layer.log"
-  python3 - "$name L$layer" "$model/../rome$layer/metrics.json" >>"$results" 2>&1 <<'EOF'
+    --set "method.mom2_dataset=[\"$world/corpus.txt\"]" --set eval.generation_tokens=10 \
+    --set data.max_requests="${GRID_REQUESTS:-50}" --set output.dir="$model/../$tag" "$@" \
+    >"$model/../$tag.out" 2>"$model/../$tag.log"
+  python3 - "$name $tag" "$model/../$tag/metrics.json" >>"$results" 2>&1 <<'EOF'
 import json, sys
 m = json.load(open(sys.argv[2]))
 rel = " ".join(f"{r} {v['post']['efficacy']:.2f}" for r, v in m.get("by_relation", {}).items())
@@ -73,22 +74,7 @@ print(f"{sys.argv[1]}: efficacy {m['pre']['efficacy']:.2f} -> {m['post']['effica
 EOF
 }
 
-memit() {  # memit NAME MODEL WORLD LAYER DEVICE [--set ...]: one results line, one batch of the first 50 requests
-  local name=$1 model=$2 world=$3 layer=$4 device=$5
-  shift 5
-  local tag="memit$layer$(echo "$@" | tr -dc 'a-z0-9' | tail -c 12)"
-  [ "$(left)" -gt 20 ] || { echo "$name $tag: no time" >>"$results"; return; }
-  timeout "$(left)" "$L" run configs/edit/world_memit.json --set device="$device" --set threads=2 \
-    --set model.path="$model" --set data.requests="$world/counterfact.json" \
-    --set "method.mom2_dataset=[\"$world/corpus.txt\"]" --set "method.layers=[$layer]" --set eval.generation_tokens=10 \
-    --set output.dir="$model/../$tag" "$@" >"$model/../$tag.out" 2>"$model/../$tag.log"
-  python3 - "$name $tag $*" "$model/../$tag/metrics.json" >>"$results" 2>&1 <<'EOF'
-import json, sys
-m = json.load(open(sys.argv[2]))
-print(f"{sys.argv[1]}: efficacy {m['pre']['efficacy']:.2f} -> {m['post']['efficacy']:.2f}, "
-      f"neighborhood {m['post']['neighborhood']:.3f}, s/edit {m['edit']['seconds_per_edit']:.2f}")
-EOF
-}
+rome() { edit "$1" "rome$4" world_rome.json "$2" "$3" "$5" --set "method.layers=[$4]"; }  # rome NAME MODEL WORLD LAYER DEVICE
 
 stats() {  # stats MODEL WORLD LAYERS: C for the edits, on the GPU
   timeout "$(left)" "$L" stats --model "$1" --layers "$3" --corpus "$2/corpus.txt" --samples 1000 --threads 2 \
@@ -120,9 +106,9 @@ staged() {  # staged NAME WORLD TOK LR1 LR3 LAYERS DEVICE ARCH...
   accuracy "$name" "$d/stage3"
   stats "$d/stage3/model" "$world" "$layers"
   if [ -n "${GRID_MEMIT:-}" ]; then  # MEMIT's one batch first: it is what the wider MLPs are for
-    memit "$name" "$d/stage3/model" "$world" 0 "$device"
-    memit "$name" "$d/stage3/model" "$world" 0 "$device" --set 'method.context_template_length_params=[]' \
-      --set method.mom2_update_weight=10
+    edit "$name" memit0 world_memit.json "$d/stage3/model" "$world" "$device"
+    edit "$name" memit0bare world_memit.json "$d/stage3/model" "$world" "$device" \
+      --set 'method.context_template_length_params=[]' --set method.mom2_update_weight=10
   fi
   for layer in ${layers//,/ }; do rome "$name" "$d/stage3/model" "$world" "$layer" "$device"; done
 }

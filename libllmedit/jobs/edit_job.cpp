@@ -56,15 +56,17 @@ void validate_method(const nlohmann::json& resolved, const SchemaContext& contex
   }
   if (config_get<int64_t>(resolved, "data.max_requests") < 0)
     throw config_error(context.source + ": data.max_requests must be non-negative");
-  if (const auto size = config_get<int64_t>(resolved, "edit.batch_size"); size < 0)
-    throw config_error(context.source + ": edit.batch_size = " + std::to_string(size) + " must be 0 (all) or more");
-  if (config_get<int64_t>(resolved, "edit.batch_size") > 0 && config_get<std::string>(resolved, "edit.mode") != "batch")
-    throw config_error(context.source + ": edit.batch_size = " + std::to_string(config_get<int64_t>(resolved, "edit.batch_size")) +
-                       " needs edit.mode batch (edit.mode is " + config_get<std::string>(resolved, "edit.mode") + ")");
-  if (config_get<bool>(resolved, "output.save_model") && config_get<int64_t>(resolved, "edit.batch_size") > 0)
+  const auto batch_size = config_get<int64_t>(resolved, "edit.batch_size");
+  const auto mode = config_get<std::string>(resolved, "edit.mode");
+  if (batch_size < 0)
+    throw config_error(context.source + ": edit.batch_size = " + std::to_string(batch_size) + " must be 0 (all) or more");
+  if (batch_size > 0 && mode != "batch")
+    throw config_error(context.source + ": edit.batch_size = " + std::to_string(batch_size) +
+                       " needs edit.mode batch (edit.mode is " + mode + ")");
+  if (config_get<bool>(resolved, "output.save_model") && batch_size > 0)
     throw config_error(context.source + ": output.save_model needs edit.batch_size 0 (each smaller batch is undone "
                        "after it is measured)");
-  if (config_get<bool>(resolved, "output.save_model") && config_get<std::string>(resolved, "edit.mode") == "sequential_restore")
+  if (config_get<bool>(resolved, "output.save_model") && mode == "sequential_restore")
     throw config_error(context.source + ": output.save_model needs edit.mode batch or sequential (sequential_restore "
                        "puts the weights back after each request)");
 }

@@ -7,8 +7,10 @@
 #
 # W = `llmedit world --shared-names --fact-index` (data/world-edit); ship = data/world. "staged" is
 # scripts/make_world_edit_model.sh's three stages (layer 0 trained in stages 2-3 unless the variant
-# freezes it: s4f0, s8f0); "all" is configs/world/train.json. m3f0 and m4f0 are s4f0 with a 3x and
-# 4x wider MLP (GRID_MEMIT=1 also edits them with MEMIT in one batch at layer 0).
+# freezes it: s4f0, s8f0); "all" is configs/world/train.json. m2f0, m3f0, m4f0 and m8f0 are s4f0 with
+# a 2x, 3x, 4x and 8x wider MLP (GRID_MEMIT=1 also edits them with MEMIT in one batch at layer 0:
+# the config, and bare prompts at lambda 10 and 100). Logs stay in /tmp/grid and come back in
+# $OUT/logs.tgz; the small models come back as $OUT/model-NAME.tgz (split into 15 MB parts when larger).
 set -uo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 cd "$root"
@@ -28,10 +30,11 @@ results=$out/results.txt
 if [ -z "${GRID_SKIP_BUILD:-}" ]; then
 prefix=$(python3 -c 'import torch; print(torch.utils.cmake_prefix_path)')
 cmake -S "$root" -B "$build" -G Ninja -DCMAKE_BUILD_TYPE=Release -DCMAKE_PREFIX_PATH="$prefix" \
-  -DLLMEDIT_STAGED_DEPS="$root/stage" >"$out/configure.log" 2>&1 || { tail -30 "$out/configure.log"; exit 1; }
-cmake --build "$build" --target llmedit_cli -j"$(nproc)" >"$out/build.log" 2>&1 || { grep -A4 error "$out/build.log" | head -60; exit 1; }
+  -DLLMEDIT_STAGED_DEPS="$root/stage" >"$work/configure.log" 2>&1 || { tail -30 "$work/configure.log"; exit 1; }
+cmake --build "$build" --target llmedit_cli -j"$(nproc)" >"$work/build.log" 2>&1 || { grep -A4 error "$work/build.log" | head -60; exit 1; }
 fi
 echo "built at $(elapsed) s"
+nvidia-smi --query-gpu=name,memory.total --format=csv,noheader 2>/dev/null
 # Does the wheel's LibTorch carry its own copy of libstdc++'s filesystem code? (remove_tree.h)
 nm -D --defined-only "$(dirname "$(python3 -c 'import torch; print(torch.__file__)')")/lib/libtorch_cpu.so" 2>/dev/null \
   | c++filt | grep -c "std::filesystem\|std::__cxx11::path\|filesystem::" | sed 's/^/libtorch_cpu.so filesystem symbols: /' || true
@@ -64,8 +67,11 @@ edit() {  # edit NAME TAG CONFIG MODEL WORLD DEVICE [--set ...]: configs/edit/CO
     --set "method.mom2_dataset=[\"$world/corpus.txt\"]" --set eval.generation_tokens=10 \
     --set data.max_requests="${GRID_REQUESTS:-50}" --set output.dir="$model/../$tag" "$@" \
     >"$model/../$tag.out" 2>"$model/../$tag.log"
-  python3 - "$name $tag" "$model/../$tag/metrics.json" >>"$results" 2>&1 <<'EOF'
-import json, sys
+  python3 - "$name $tag" "$model/../$tag/metrics.json" "$model/../$tag.log" >>"$results" 2>&1 <<'EOF'
+import json, os, sys
+if not os.path.exists(sys.argv[2]):
+    last = open(sys.argv[3], errors="replace").read().strip().splitlines()[-1:] if os.path.exists(sys.argv[3]) else []
+    sys.exit(print(f"{sys.argv[1]}: no metrics ({' '.join(last)[:300]})"))
 m = json.load(open(sys.argv[2]))
 rel = " ".join(f"{r} {v['post']['efficacy']:.2f}" for r, v in m.get("by_relation", {}).items())
 print(f"{sys.argv[1]}: efficacy {m['pre']['efficacy']:.2f} -> {m['post']['efficacy']:.2f} ({rel}), "
@@ -87,6 +93,8 @@ accuracy() {  # accuracy NAME RUN: knowledge accuracy line
 
 declare -A freeze2 freeze3  # per variant: train.freeze of stages 2 and 3 (default: MLPs, then nothing)
 freeze2[s4f0]='["mlp.","layers.0."]'; freeze3[s4f0]='["layers.0."]'
+freeze2[m2f0]='["mlp.","layers.0."]'; freeze3[m2f0]='["layers.0."]'
+freeze2[m8f0]='["mlp.","layers.0."]'; freeze3[m8f0]='["layers.0."]'
 freeze2[m3f0]='["mlp.","layers.0."]'; freeze3[m3f0]='["layers.0."]'
 freeze2[m4f0]='["mlp.","layers.0."]'; freeze3[m4f0]='["layers.0."]'
 freeze2[s8f0]='["mlp.","layers.0."]'; freeze3[s8f0]='["layers.0."]'
@@ -106,9 +114,12 @@ staged() {  # staged NAME WORLD TOK LR1 LR3 LAYERS DEVICE ARCH...
   accuracy "$name" "$d/stage3"
   stats "$d/stage3/model" "$world" "$layers"
   if [ -n "${GRID_MEMIT:-}" ]; then  # MEMIT's one batch first: it is what the wider MLPs are for
+    local lambda
+    for lambda in 10 100; do
+      edit "$name" "memit0bare$lambda" world_memit.json "$d/stage3/model" "$world" "$device" \
+        --set 'method.context_template_length_params=[]' --set method.mom2_update_weight=$lambda
+    done
     edit "$name" memit0 world_memit.json "$d/stage3/model" "$world" "$device"
-    edit "$name" memit0bare world_memit.json "$d/stage3/model" "$world" "$device" \
-      --set 'method.context_template_length_params=[]' --set method.mom2_update_weight=10
   fi
   for layer in ${layers//,/ }; do rome "$name" "$d/stage3/model" "$world" "$layer" "$device"; done
 }
@@ -134,8 +145,10 @@ shiptok=data/models/world-tiny
 {
   want s4 && staged s4 "$W/world" "$W/tokenizer" 0.003 0.001 1,0 "$gpu" $(arch 4 192 512 6) &
   want s4f0 && staged s4f0 "$W/world" "$W/tokenizer" 0.003 0.001 1,0 "$gpu" $(arch 4 192 512 6) &
+  want m2f0 && staged m2f0 "$W/world" "$W/tokenizer" 0.003 0.001 0 "$gpu" $(arch 4 192 1024 6) &
   want m3f0 && staged m3f0 "$W/world" "$W/tokenizer" 0.003 0.001 0 "$gpu" $(arch 4 192 1536 6) &
   want m4f0 && staged m4f0 "$W/world" "$W/tokenizer" 0.003 0.001 0 "$gpu" $(arch 4 192 2048 6) &
+  want m8f0 && staged m8f0 "$W/world" "$W/tokenizer" 0.003 0.001 0 "$gpu" $(arch 4 192 4096 6) &
   want s8f0 && staged s8f0 "$W/world" "$W/tokenizer" 0.0015 0.0005 1,2 "$gpu" $(arch 8 384 1536 6) &
   want s6m && staged s6m "$W/world" "$W/tokenizer" 0.002 0.0007 1,2 "$gpu" $(arch 6 256 1024 8) &
   want s8w && staged s8w "$W/world" "$W/tokenizer" 0.0015 0.0005 1,2 "$gpu" $(arch 8 384 1536 6) &
@@ -144,13 +157,19 @@ shiptok=data/models/world-tiny
   want a8ship && all_at_once a8ship "$ship" "$shiptok" 0.0015 1,2 "$gpu" $(arch 8 384 1536 6) &
   want a12ship && all_at_once a12ship "$ship" "$shiptok" 0.001 2,4 "$gpu" $(arch 12 384 1536 6) &
   wait
-} 2>>"$out/grid.err"
+} 2>>"$work/grid.log"
 echo "== done at $(elapsed) s"
 cat "$results"
 # Small models and every metrics file come back for a closer look here.
-(cd "$work" && tar czf "$out/metrics.tgz" --exclude='*/model/*' --exclude='checkpoint*' --exclude='*.safetensors' \
-  $(find . -name metrics.json -o -name predictions.jsonl -o -name '*.log' | grep -v checkpoint) 2>/dev/null)
-for name in s4 s4f0 s6m; do
-  m=$(ls -d "$work/$name"/stage3/model 2>/dev/null) && tar czf "$out/model-$name.tgz" -C "$m/.." model
+(cd "$work" && tar czf "$out/logs.tgz" --exclude='*/model/*' --exclude='checkpoint*' --exclude='*.safetensors' \
+  $(find . -name metrics.json -o -name predictions.jsonl -o -name '*.log' -o -name '*.out' | grep -v checkpoint) 2>/dev/null)
+for name in ${GRID_MODELS:-m2f0 m4f0 m8f0}; do
+  m=$(ls -d "$work/$name"/stage3/model 2>/dev/null) || continue
+  tar czf "$work/model-$name.tgz" -C "$m/.." model
+  if [ "$(stat -c %s "$work/model-$name.tgz")" -gt 15000000 ]; then
+    split -b 15000000 "$work/model-$name.tgz" "$out/model-$name.tgz.part-"
+  else
+    cp "$work/model-$name.tgz" "$out/"
+  fi
 done
 ls -la "$out"

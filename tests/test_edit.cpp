@@ -19,11 +19,13 @@
 #include "libllmedit/edit/edit_tokens.h"
 #include "libllmedit/edit/key_statistics.h"
 #include "libllmedit/edit/mlp_layer.h"
+#include "libllmedit/edit/weight_restorer.h"
 #include "libllmedit/eval/edit_metrics.h"
 #include "libllmedit/model/causal_lm.h"
 #include "libllmedit/model/loader.h"
 #include "libllmedit/tokenizer/tokenizer.h"
 #include "libllmedit/core/remove_tree.h"
+#include "methods/edit/common/arch_defaults.h"
 #include "methods/edit/ft/ft.h"
 #include "methods/edit/memit/memit.h"
 #include "methods/edit/rome/rome.h"
@@ -51,6 +53,16 @@ EditRequest request(const std::string& prompt, const std::string& subject, const
   r.target_new = target_new;
   r.target_true = target_true;
   return r;
+}
+
+// An editor's inputs for `requests` on `model`, without progress bars.
+EditInputs edit_inputs(CausalLM& model, const Tokenizer& tokenizer, const std::vector<EditRequest>& requests) {
+  EditInputs inputs;
+  inputs.model = &model;
+  inputs.tokenizer = &tokenizer;
+  inputs.requests = &requests;
+  inputs.progress = false;
+  return inputs;
 }
 
 double relative_error(const torch::Tensor& a, const torch::Tensor& b) {
@@ -228,11 +240,7 @@ TEST_CASE("ROME on the GPT-2 fixture (Conv1D [in, out]) edits without a shape er
       schema, "test");
   std::unique_ptr<Editor> editor = registry.editor("rome", "test").create(resolved);
   const std::vector<EditRequest> requests = {r, request("The home of {} is", "Bo Finch", "Oslo", "Lima")};
-  EditInputs inputs;
-  inputs.model = model.get();
-  inputs.tokenizer = &tokenizer;
-  inputs.requests = &requests;
-  inputs.progress = false;
+  const EditInputs inputs = edit_inputs(*model, tokenizer, requests);
   const EditOutcome outcome = editor->edit(inputs);
   REQUIRE(outcome.deltas.size() == 1);
   CHECK(outcome.deltas[0].first == "transformer.h.1.mlp.c_proj.weight");
@@ -335,11 +343,7 @@ TEST_CASE("FT: after every step each trained weight stays within W0 ± ε", "[ed
   std::vector<bool> flags;
   for (const auto& p : w.model->parameters()) flags.push_back(p.requires_grad());
   FineTune ft(o);
-  EditInputs inputs;
-  inputs.model = w.model.get();
-  inputs.tokenizer = w.tokenizer.get();
-  inputs.requests = &requests;
-  inputs.progress = false;
+  const EditInputs inputs = edit_inputs(*w.model, *w.tokenizer, requests);
   const EditOutcome outcome = ft.edit(inputs);
   REQUIRE(outcome.deltas.size() == 2);
   for (const auto& [name, w0] : before) {
@@ -357,6 +361,39 @@ TEST_CASE("FT: after every step each trained weight stays within W0 ± ε", "[ed
   CHECK(torch::equal(w.model->weight(untouched), load_causal_lm(kWorldModel)->weight(untouched)));
 }
 
+TEST_CASE("WeightRestorer copies only the weights the editor names and puts them back exactly", "[edit]") {
+  World w;
+  FtOptions o;
+  o.layers = {1, 2};
+  o.num_steps = 3;
+  o.lr = 1e-2;
+  o.early_stop_loss = 0;
+  FineTune ft(o);
+  const std::vector<std::string> names = ft.edited_weights(*w.model);
+  REQUIRE(names == std::vector<std::string>{mlp_out_weight_name(*w.model, 1), mlp_out_weight_name(*w.model, 2)});
+  // ROME and MEMIT name their layers too: the given ones, else the architecture's default.
+  RomeOptions rome_options;
+  rome_options.layers = {3};
+  CHECK(Rome(rome_options).edited_weights(*w.model) == std::vector<std::string>{mlp_out_weight_name(*w.model, 3)});
+  CHECK(Memit(MemitOptions{}).edited_weights(*w.model) ==
+        mlp_out_weight_names(*w.model, reference_defaults(w.model->spec()).memit_layers));
+
+  std::map<std::string, torch::Tensor> before;
+  for (const auto& [name, weight] : w.model->named_weights()) before[name] = weight.clone();
+  const WeightRestorer restorer(*w.model, names);
+  CHECK(restorer.copied_weights() == 2);
+  CHECK(WeightRestorer(*w.model).copied_weights() == before.size());
+  const WeightRestorer too_few(*w.model, {names[0]});
+  const std::vector<EditRequest> requests = {request("The profession of {} is", "Beven Yarerstrom", "beekeeper", "watchmaker")};
+  const EditInputs inputs = edit_inputs(*w.model, *w.tokenizer, requests);
+  const EditOutcome outcome = ft.edit(inputs);
+  REQUIRE(outcome.deltas.size() == 2);
+  CHECK_FALSE(torch::equal(w.model->weight(names[1]), before.at(names[1])));
+  CHECK_THROWS_WITH(too_few.restore(*w.model, outcome), Catch::Contains(names[1]));
+  restorer.restore(*w.model, outcome);
+  for (const auto& [name, weight] : w.model->named_weights()) CHECK(torch::equal(weight, before.at(name)));
+}
+
 TEST_CASE("edit requests: a prompt without {} or a subject not in the prompt fails naming the request", "[edit]") {
   World w;
   CHECK_THROWS_WITH(check_edit_request(request("The profession of Beven Yarerstrom is", "Beven Yarerstrom", "a", "b"), 3),
@@ -371,11 +408,7 @@ TEST_CASE("edit requests: a prompt without {} or a subject not in the prompt fai
   FineTune ft(o);
   const std::vector<EditRequest> requests = {request("The profession of {} is", "Rara Morawick", "architect", "stonemason"),
                                              request("Where was Rara Morawick born?", "Rara Morawick", "Tolvane", "x")};
-  EditInputs inputs;
-  inputs.model = w.model.get();
-  inputs.tokenizer = w.tokenizer.get();
-  inputs.requests = &requests;
-  inputs.progress = false;
+  const EditInputs inputs = edit_inputs(*w.model, *w.tokenizer, requests);
   CHECK_THROWS_WITH(ft.edit(inputs), Catch::Contains("request 1 (subject 'Rara Morawick')"));
 }
 

@@ -18,6 +18,12 @@ std::string mlp_out_weight_name(const CausalLM& model, int64_t layer) {
   return layer_weight_names(model.spec().family, layer).down + ".weight";
 }
 
+std::vector<std::string> mlp_out_weight_names(const CausalLM& model, const std::vector<int64_t>& layers) {
+  std::vector<std::string> names;
+  for (int64_t l : layers) names.push_back(mlp_out_weight_name(model, l));
+  return names;
+}
+
 torch::Tensor mlp_out_weight_out_in(const CausalLM& model, int64_t layer) {
   const torch::Tensor w = model.weight(mlp_out_weight_name(model, layer));
   return model.layer(layer).down.in_out_layout ? w.t() : w;  // [D, F]

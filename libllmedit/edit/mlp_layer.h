@@ -15,6 +15,7 @@ class CausalLM;
 
 // "model.layers.5.mlp.down_proj.weight", "transformer.h.5.mlp.c_proj.weight", ...
 std::string mlp_out_weight_name(const CausalLM& model, int64_t layer);
+std::vector<std::string> mlp_out_weight_names(const CausalLM& model, const std::vector<int64_t>& layers);
 
 // The weight as a [D, F] matrix (a transposed view for Conv1D).
 torch::Tensor mlp_out_weight_out_in(const CausalLM& model, int64_t layer);

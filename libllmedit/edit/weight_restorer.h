@@ -5,6 +5,7 @@
 
 #include <map>
 #include <string>
+#include <vector>
 
 #include "libllmedit/methods_api/editor.h"
 
@@ -14,9 +15,11 @@ class CausalLM;
 
 class WeightRestorer {
  public:
-  explicit WeightRestorer(const CausalLM& model);  // copies every weight
-  // Restores the weights named in the outcome's deltas.
+  // Copies the named weights (an editor's edited_weights), or every weight when `names` is empty.
+  explicit WeightRestorer(const CausalLM& model, const std::vector<std::string>& names = {});
+  // Restores the weights named in the outcome's deltas; an internal error if one was not copied.
   void restore(CausalLM& model, const EditOutcome& outcome) const;
+  size_t copied_weights() const { return saved_.size(); }
 
  private:
   std::map<std::string, torch::Tensor> saved_;

@@ -137,7 +137,7 @@ JobOutcome run_edit(JobContext& context) {
   if (mode == "sequential_restore") group = 1;
   if (mode == "batch" && batch_size > 0 && batch_size < cases.size()) group = batch_size;
   if (group > 0) {
-    const WeightRestorer restorer(*model);
+    const WeightRestorer restorer(*model, editor->edited_weights(*model));
     inputs.progress = group > 1;
     ProgressBar bar("edit " + method, static_cast<int64_t>(cases.size()), "request");
     for (size_t start = 0; start < cases.size(); start += group) {

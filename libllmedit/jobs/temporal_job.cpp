@@ -214,7 +214,7 @@ JobOutcome run_temporal(JobContext& context) {
   setup.inputs.seed = config_get<uint64_t>(c, "seed");
   setup.inputs.progress = false;
   setup.inputs.log = [&](const nlohmann::json& record) { context.run.append_train_log(record); };
-  const WeightRestorer restorer(*model);
+  const WeightRestorer restorer(*model, editor->edited_weights(*model));  // METO edits through the editor
 
   JobOutcome outcome;
   nlohmann::json known = nlohmann::json::object(), case_counts = nlohmann::json::object();

@@ -59,6 +59,12 @@ class Editor {
   virtual nlohmann::json options_json() const = 0;
   // Applies every request to the model in place.
   virtual EditOutcome edit(const EditInputs& inputs) = 0;
+  // The weights edit() may change on this model, by Hugging Face name, so that a caller undoing
+  // edits (WeightRestorer) copies only those, not the whole model. Empty: not known, copy all.
+  virtual std::vector<std::string> edited_weights(const CausalLM& model) const {
+    (void)model;
+    return {};
+  }
 };
 
 // A temporal edit (AToKe, DESIGN.md §4): one step of a case, applied by a temporal method that

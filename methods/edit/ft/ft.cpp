@@ -63,6 +63,14 @@ nlohmann::json FtOptions::to_json() const {
           {"objective", objective == FtObjective::PromptLast ? "prompt_last" : "teacher_forced"}};
 }
 
+std::vector<int64_t> FineTune::edited_layers(const CausalLM& model) const {
+  return resolve_layers(options_.layers, reference_defaults(model.spec()).rome_layers, model.spec().num_layers);
+}
+
+std::vector<std::string> FineTune::edited_weights(const CausalLM& model) const {
+  return mlp_out_weight_names(model, edited_layers(model));
+}
+
 EditOutcome FineTune::edit(const EditInputs& inputs) {
   CausalLM& model = *inputs.model;
   const auto& requests = *inputs.requests;
@@ -76,7 +84,7 @@ EditOutcome FineTune::edit(const EditInputs& inputs) {
     tokenized.push_back(std::move(t));
   }
   const ArchEditDefaults d = reference_defaults(model.spec());
-  const std::vector<int64_t> layers = resolve_layers(options_.layers, d.rome_layers, model.spec().num_layers);
+  const std::vector<int64_t> layers = edited_layers(model);
   nlohmann::json settings = options_.to_json();
   settings["layers"] = layers;
   settings["defaults_from"] = d.source;

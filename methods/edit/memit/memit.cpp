@@ -134,13 +134,21 @@ std::vector<int64_t> bare_positions(const Tokenizer& tokenizer, const std::vecto
 
 }  // namespace
 
+std::vector<int64_t> Memit::edited_layers(const CausalLM& model) const {
+  return resolve_layers(options_.layers, reference_defaults(model.spec()).memit_layers, model.spec().num_layers);
+}
+
+std::vector<std::string> Memit::edited_weights(const CausalLM& model) const {
+  return mlp_out_weight_names(model, edited_layers(model));
+}
+
 EditOutcome Memit::edit(const EditInputs& inputs) {
   CausalLM& model = *inputs.model;
   const Tokenizer& tokenizer = *inputs.tokenizer;
   const auto& requests = *inputs.requests;
   for (size_t i = 0; i < requests.size(); ++i) check_edit_request(requests[i], i);
   const ArchEditDefaults d = reference_defaults(model.spec());
-  const std::vector<int64_t> layers = resolve_layers(options_.layers, d.memit_layers, model.spec().num_layers);
+  const std::vector<int64_t> layers = edited_layers(model);
   const ValueOptions v = options_.value.resolve(d, d.memit_clamp_norm_factor);
   const double lambda = options_.mom2_update_weight.value_or(d.mom2_update_weight);
   nlohmann::json settings = {{"method", "memit"},  {"defaults_from", d.source}, {"layers", layers},

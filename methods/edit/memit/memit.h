@@ -62,8 +62,10 @@ class Memit : public Editor {
   explicit Memit(MemitOptions options) : options_(std::move(options)) {}
   nlohmann::json options_json() const override { return options_.to_json(); }
   EditOutcome edit(const EditInputs& inputs) override;
+  std::vector<std::string> edited_weights(const CausalLM& model) const override;
 
  private:
+  std::vector<int64_t> edited_layers(const CausalLM& model) const;  // method.layers or the architecture's
   MemitOptions options_;
 };
 

@@ -71,12 +71,20 @@ RomeUpdate rome_update(CausalLM& model, const Tokenizer& tokenizer, const std::v
   return up;
 }
 
+std::vector<int64_t> Rome::edited_layers(const CausalLM& model) const {
+  return resolve_layers(options_.layers, reference_defaults(model.spec()).rome_layers, model.spec().num_layers);
+}
+
+std::vector<std::string> Rome::edited_weights(const CausalLM& model) const {
+  return mlp_out_weight_names(model, edited_layers(model));
+}
+
 EditOutcome Rome::edit(const EditInputs& inputs) {
   CausalLM& model = *inputs.model;
   const auto& requests = *inputs.requests;
   for (size_t i = 0; i < requests.size(); ++i) check_edit_request(requests[i], i);
   const ArchEditDefaults d = reference_defaults(model.spec());
-  const std::vector<int64_t> layers = resolve_layers(options_.layers, d.rome_layers, model.spec().num_layers);
+  const std::vector<int64_t> layers = edited_layers(model);
   const ValueOptions v = options_.value.resolve(d, d.rome_clamp_norm_factor);
   nlohmann::json settings = {{"method", "rome"},       {"defaults_from", d.source},     {"layers", layers},
                              {"v_num_grad_steps", v.num_grad_steps}, {"v_lr", v.lr}, {"v_weight_decay", v.weight_decay},

@@ -382,6 +382,7 @@ TEST_CASE("WeightRestorer copies only the weights the editor names and puts them
   for (const auto& [name, weight] : w.model->named_weights()) before[name] = weight.clone();
   const WeightRestorer restorer(*w.model, names);
   CHECK(restorer.copied_weights() == 2);
+  CHECK(restorer.copied_bytes() == 2 * w.model->weight(names[0]).numel() * w.model->weight(names[0]).element_size());
   CHECK(WeightRestorer(*w.model).copied_weights() == before.size());
   const WeightRestorer too_few(*w.model, {names[0]});
   const std::vector<EditRequest> requests = {request("The profession of {} is", "Beven Yarerstrom", "beekeeper", "watchmaker")};

@@ -15,6 +15,12 @@ WeightRestorer::WeightRestorer(const CausalLM& model, const std::vector<std::str
   for (const std::string& name : names) saved_[name] = model.weight(name).detach().clone();
 }
 
+int64_t WeightRestorer::copied_bytes() const {
+  int64_t bytes = 0;
+  for (const auto& [name, w] : saved_) bytes += w.numel() * static_cast<int64_t>(w.element_size());
+  return bytes;
+}
+
 void WeightRestorer::restore(CausalLM& model, const EditOutcome& outcome) const {
   torch::NoGradGuard no_grad;
   for (const auto& [name, delta] : outcome.deltas) {

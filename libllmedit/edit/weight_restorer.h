@@ -20,6 +20,7 @@ class WeightRestorer {
   // Restores the weights named in the outcome's deltas; an internal error if one was not copied.
   void restore(CausalLM& model, const EditOutcome& outcome) const;
   size_t copied_weights() const { return saved_.size(); }
+  int64_t copied_bytes() const;
 
  private:
   std::map<std::string, torch::Tensor> saved_;

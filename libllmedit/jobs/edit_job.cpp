@@ -138,6 +138,8 @@ JobOutcome run_edit(JobContext& context) {
   if (mode == "batch" && batch_size > 0 && batch_size < cases.size()) group = batch_size;
   if (group > 0) {
     const WeightRestorer restorer(*model, editor->edited_weights(*model));
+    spdlog::info("kept a copy of {} weight(s), {:.1f} MB, to restore after each edit", restorer.copied_weights(),
+                 static_cast<double>(restorer.copied_bytes()) / 1e6);
     inputs.progress = group > 1;
     ProgressBar bar("edit " + method, static_cast<int64_t>(cases.size()), "request");
     for (size_t start = 0; start < cases.size(); start += group) {

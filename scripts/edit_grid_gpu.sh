@@ -92,12 +92,9 @@ accuracy() {  # accuracy NAME RUN: knowledge accuracy line
 }
 
 declare -A freeze2 freeze3  # per variant: train.freeze of stages 2 and 3 (default: MLPs, then nothing)
-freeze2[s4f0]='["mlp.","layers.0."]'; freeze3[s4f0]='["layers.0."]'
-freeze2[m2f0]='["mlp.","layers.0."]'; freeze3[m2f0]='["layers.0."]'
-freeze2[m8f0]='["mlp.","layers.0."]'; freeze3[m8f0]='["layers.0."]'
-freeze2[m3f0]='["mlp.","layers.0."]'; freeze3[m3f0]='["layers.0."]'
-freeze2[m4f0]='["mlp.","layers.0."]'; freeze3[m4f0]='["layers.0."]'
-freeze2[s8f0]='["mlp.","layers.0."]'; freeze3[s8f0]='["layers.0."]'
+for variant in s4f0 m2f0 m3f0 m4f0 m8f0 s8f0; do  # "f0": layer 0 stays as stage 1 left it
+  freeze2[$variant]='["mlp.","layers.0."]'; freeze3[$variant]='["layers.0."]'
+done
 
 staged() {  # staged NAME WORLD TOK LR1 LR3 LAYERS DEVICE ARCH...
   local name=$1 world=$2 tok=$3 lr1=$4 lr3=$5 layers=$6 device=$7

@@ -583,24 +583,22 @@ TEST_CASE("job edit in batches smaller than all: each batch edited, measured and
   // The edit moved the second batch's targets: its values were not the first batch's.
   CHECK(batches[2]["post"]["logp_new"].get<double>() != Approx(batches[2]["pre"]["logp_new"].get<double>()).epsilon(1e-6));
 
+  // Config errors, exit 2, naming the key and value.
+  auto refused = [&](const std::string& message) {
+    config["output"]["dir"] = dir.path + "/refused";
+    write_text_atomic(dir.path + "/edit.json", config.dump(2));
+    const CommandResult result = run_cli("run " + shell_quote(dir.path + "/edit.json"));
+    CHECK(result.exit_code == 2);
+    CHECK_THAT(result.error, Catch::Contains(message));
+  };
   config["edit"]["batch_size"] = 2;
   config["output"]["save_model"] = true;
-  config["output"]["dir"] = dir.path + "/refused";
-  write_text_atomic(dir.path + "/edit.json", config.dump(2));
-  const CommandResult refused = run_cli("run " + shell_quote(dir.path + "/edit.json"));
-  CHECK(refused.exit_code == 2);
-  CHECK_THAT(refused.error, Catch::Contains("output.save_model needs edit.batch_size 0"));
+  refused("output.save_model needs edit.batch_size 0");
   config["output"]["save_model"] = false;
   config["edit"]["batch_size"] = -1;
-  write_text_atomic(dir.path + "/edit.json", config.dump(2));
-  const CommandResult negative = run_cli("run " + shell_quote(dir.path + "/edit.json"));
-  CHECK(negative.exit_code == 2);
-  CHECK_THAT(negative.error, Catch::Contains("edit.batch_size = -1"));
+  refused("edit.batch_size = -1");
   config["edit"] = {{"mode", "sequential_restore"}, {"batch_size", 2}};
-  write_text_atomic(dir.path + "/edit.json", config.dump(2));
-  const CommandResult not_batch = run_cli("run " + shell_quote(dir.path + "/edit.json"));
-  CHECK(not_batch.exit_code == 2);
-  CHECK_THAT(not_batch.error, Catch::Contains("edit.batch_size = 2 needs edit.mode batch"));
+  refused("edit.batch_size = 2 needs edit.mode batch");
 }
 
 namespace {

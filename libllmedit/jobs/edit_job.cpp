@@ -58,15 +58,16 @@ void validate_method(const nlohmann::json& resolved, const SchemaContext& contex
     throw config_error(context.source + ": data.max_requests must be non-negative");
   const auto batch_size = config_get<int64_t>(resolved, "edit.batch_size");
   const auto mode = config_get<std::string>(resolved, "edit.mode");
+  const bool save_model = config_get<bool>(resolved, "output.save_model");
   if (batch_size < 0)
     throw config_error(context.source + ": edit.batch_size = " + std::to_string(batch_size) + " must be 0 (all) or more");
   if (batch_size > 0 && mode != "batch")
     throw config_error(context.source + ": edit.batch_size = " + std::to_string(batch_size) +
                        " needs edit.mode batch (edit.mode is " + mode + ")");
-  if (config_get<bool>(resolved, "output.save_model") && batch_size > 0)
+  if (save_model && batch_size > 0)
     throw config_error(context.source + ": output.save_model needs edit.batch_size 0 (each smaller batch is undone "
                        "after it is measured)");
-  if (config_get<bool>(resolved, "output.save_model") && mode == "sequential_restore")
+  if (save_model && mode == "sequential_restore")
     throw config_error(context.source + ": output.save_model needs edit.mode batch or sequential (sequential_restore "
                        "puts the weights back after each request)");
 }

@@ -205,7 +205,7 @@ TEST_CASE("config.json with missing or inconsistent fields is refused naming the
   }
 }
 
-TEST_CASE("a tokenizer.json of an unsupported kind is refused naming model.type", "[badinput]") {
+TEST_CASE("a tokenizer.json of an unsupported kind or with impossible ids is refused naming the field", "[badinput]") {
   TempDir tmp("bad-tokenizer");
   const json base = {{"model", {{"type", "BPE"}, {"vocab", {{"a", 0}, {"b", 1}}}, {"merges", json::array()}}}};
   const auto refused = [&](const std::string& name, const std::string& text, const std::vector<std::string>& names) {
@@ -226,6 +226,19 @@ TEST_CASE("a tokenizer.json of an unsupported kind is refused naming model.type"
   SECTION("WordLevel") {
     t["model"]["type"] = "WordLevel";
     refused("wordlevel", t.dump(), {"model.type", "WordLevel"});
+  }
+  // Ids index dense tables: a sparse id would allocate gigabytes (a fuzzer found it) before failing.
+  SECTION("a vocabulary id that leaves over a million ids unused") {
+    t["model"]["vocab"]["b"] = 2000000000;
+    refused("sparse-id", t.dump(), {"model.vocab.b", "2000000000", "unused"});
+  }
+  SECTION("a vocabulary id beyond 2^31") {
+    t["model"]["vocab"]["b"] = 4294967296;
+    refused("huge-id", t.dump(), {"model.vocab.b", "4294967296"});
+  }
+  SECTION("an added token id beyond 2^31") {
+    t["added_tokens"] = {{{"id", 9223372036854775808ull}, {"content", "<x>"}}};
+    refused("added-huge-id", t.dump(), {"added_tokens[0].id", "9223372036854775808"});
   }
   SECTION("no model") {
     t.erase("model");

@@ -192,4 +192,8 @@ TEST_CASE("WordPiece files with a broken model fail at load naming the field", "
     spec["model"]["vocab"]["the"] = "four";
     CHECK_THROWS_WITH(load_json("wp-bad-vocab", spec), Catch::Contains("model.vocab.the"));
   }
+  SECTION("a vocabulary id that leaves over a million ids unused") {
+    spec["model"]["vocab"]["the"] = 3000000;
+    CHECK_THROWS_WITH(load_json("wp-sparse-vocab", spec), Catch::Contains("model.vocab.the") && Catch::Contains("unused"));
+  }
 }

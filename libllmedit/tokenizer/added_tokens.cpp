@@ -92,9 +92,9 @@ AddedVocabulary::AddedVocabulary(const nlohmann::json& added_tokens, const Norma
   for (size_t i = 0; i < added_tokens.size(); ++i) {
     const auto& spec = added_tokens[i];
     const Context tctx = ctx.at(i);
-    if (!spec.is_object() || !spec.contains("id") || !spec["id"].is_number_unsigned()) tctx.fail("needs a non-negative integer 'id'");
+    if (!spec.is_object() || !spec.contains("id")) tctx.fail("needs a non-negative integer 'id'");
     AddedToken token;
-    token.id = spec["id"].get<int64_t>();
+    token.id = tokenizer_json::token_id(spec["id"], 0, tctx.at("id"));
     token.content = tokenizer_json::string_field(spec, "content", tctx);
     token.special = tokenizer_json::bool_field(spec, "special", false, tctx);
     token.lstrip = tokenizer_json::bool_field(spec, "lstrip", false, tctx);

@@ -101,9 +101,9 @@ void BpeModel::load_vocab(const nlohmann::json& vocab, const Context& ctx) {
   vocab_.reserve(vocab.size());
   int64_t max_id = -1;
   for (const auto& [token, id] : vocab.items()) {
-    if (!id.is_number_unsigned() || id.get<uint64_t>() > 0x7FFFFFFF) ctx.at(token).fail("id is not a non-negative integer");
-    vocab_.emplace(token, id.get<int32_t>());
-    max_id = std::max<int64_t>(max_id, id.get<int32_t>());
+    const int64_t value = tokenizer_json::token_id(id, vocab.size(), ctx.at(token));
+    vocab_.emplace(token, static_cast<int32_t>(value));
+    max_id = std::max(max_id, value);
   }
   tokens_.assign(static_cast<size_t>(max_id + 1), std::string());
   char_ids_.assign(0x10000, -1);

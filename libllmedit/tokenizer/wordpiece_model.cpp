@@ -40,8 +40,7 @@ WordPieceModel::WordPieceModel(const nlohmann::json& model, const Context& ctx) 
   const auto vocab = model.find("vocab");
   if (vocab == model.end() || !vocab->is_object()) vocab_ctx.fail("missing or not an object");
   for (const auto& [token, id] : vocab->items()) {
-    if (!id.is_number_unsigned()) vocab_ctx.at(token).fail("id is not a non-negative integer");
-    const int64_t value = id.get<int64_t>();
+    const int64_t value = tokenizer_json::token_id(id, vocab->size(), vocab_ctx.at(token));
     vocab_[token] = value;
     if (value >= static_cast<int64_t>(tokens_.size())) {
       tokens_.resize(static_cast<size_t>(value) + 1);

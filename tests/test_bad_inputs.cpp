@@ -240,6 +240,10 @@ TEST_CASE("a tokenizer.json of an unsupported kind or with impossible ids is ref
     t["added_tokens"] = {{{"id", 9223372036854775808ull}, {"content", "<x>"}}};
     refused("added-huge-id", t.dump(), {"added_tokens[0].id", "9223372036854775808"});
   }
+  SECTION("an added token id that leaves over a million ids unused") {
+    t["added_tokens"] = {{{"id", 2}, {"content", "<x>"}}, {{"id", 5000000}, {"content", "<y>"}}};
+    refused("added-sparse-id", t.dump(), {"added_tokens[1].id", "5000000", "unused"});
+  }
   SECTION("no model") {
     t.erase("model");
     refused("no-model", t.dump(), {"model", "missing"});

@@ -86,7 +86,8 @@ long AddedVocabulary::Matcher::find(const std::string& text, size_t from, size_t
   return -1;
 }
 
-AddedVocabulary::AddedVocabulary(const nlohmann::json& added_tokens, const Normalizer* normalizer, const Context& ctx) {
+AddedVocabulary::AddedVocabulary(const nlohmann::json& added_tokens, const Normalizer* normalizer, int64_t model_ids,
+                                 const Context& ctx) {
   if (added_tokens.is_null()) return;
   if (!added_tokens.is_array()) ctx.fail("not an array");
   for (size_t i = 0; i < added_tokens.size(); ++i) {
@@ -94,7 +95,7 @@ AddedVocabulary::AddedVocabulary(const nlohmann::json& added_tokens, const Norma
     const Context tctx = ctx.at(i);
     if (!spec.is_object() || !spec.contains("id")) tctx.fail("needs a non-negative integer 'id'");
     AddedToken token;
-    token.id = tokenizer_json::token_id(spec["id"], 0, tctx.at("id"));
+    token.id = tokenizer_json::token_id(spec["id"], static_cast<size_t>(model_ids) + added_tokens.size(), tctx.at("id"));
     token.content = tokenizer_json::string_field(spec, "content", tctx);
     token.special = tokenizer_json::bool_field(spec, "special", false, tctx);
     token.lstrip = tokenizer_json::bool_field(spec, "lstrip", false, tctx);

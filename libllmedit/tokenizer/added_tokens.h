@@ -31,7 +31,9 @@ class AddedVocabulary {
  public:
   AddedVocabulary() = default;
   // `added_tokens` of a tokenizer.json; normalized tokens are matched by their normalized form.
-  AddedVocabulary(const nlohmann::json& added_tokens, const Normalizer* normalizer, const tokenizer_json::Context& ctx);
+  // `model_ids`: the model vocabulary's id count, which bounds how sparse added ids may be.
+  AddedVocabulary(const nlohmann::json& added_tokens, const Normalizer* normalizer, int64_t model_ids,
+                  const tokenizer_json::Context& ctx);
 
   // Appends the pieces of `text`, cut at the leftmost-longest matches of the tokens whose
   // `normalized` flag equals `normalized_tokens`. Pieces inherit at_text_start from `piece`.

@@ -55,7 +55,8 @@ HfTokenizer::HfTokenizer(const std::string& tokenizer_json, const TokenizerConfi
   pre_tokenizer_ = make_pre_tokenizer(member_or_null(json, "pre_tokenizer"), root.at("pre_tokenizer"));
   decoder_ = make_decoder(member_or_null(json, "decoder"), root.at("decoder"));
   frame_ = make_post_processor(member_or_null(json, "post_processor"), root.at("post_processor"));
-  added_ = AddedVocabulary(member_or_null(json, "added_tokens"), normalizer_.get(), root.at("added_tokens"));
+  added_ = AddedVocabulary(member_or_null(json, "added_tokens"), normalizer_.get(), model_->max_id() + 1,
+                           root.at("added_tokens"));
 
   bos_id_ = config_token_id(config.bos_token, config, "bos_token");
   eos_id_ = config_token_id(config.eos_token, config, "eos_token");

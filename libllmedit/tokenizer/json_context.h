@@ -49,15 +49,16 @@ inline std::string type_of(const json& component, const Context& ctx) {
 }
 
 // A token id: a non-negative integer below 2^31 (Hugging Face stores u32; no real vocabulary
-// comes near 2^31). Vocabularies are read into dense id -> token tables, so with `entries` > 0 an
-// id must also leave at most kMaxUnusedIds ids unused below it: otherwise a file of a few bytes
-// ({"x": 2000000000}) would allocate tens of gigabytes.
+// comes near 2^31) that leaves at most kMaxUnusedIds ids unused below it in a vocabulary of
+// `entries` tokens. Vocabularies are read into dense id -> token tables and the vocabulary size
+// sizes embeddings, so a file of a few bytes ({"x": 2000000000}) would otherwise allocate tens
+// of gigabytes.
 constexpr int64_t kMaxUnusedIds = 1 << 20;
 inline int64_t token_id(const json& id, size_t entries, const Context& ctx) {
   if (!id.is_number_unsigned() || id.get<uint64_t>() > 0x7FFFFFFF)
     ctx.fail("id " + id.dump() + " is not an integer in [0, 2147483647]");
   const int64_t value = id.get<int64_t>();
-  if (entries > 0 && value >= static_cast<int64_t>(entries) + kMaxUnusedIds)
+  if (value >= static_cast<int64_t>(entries) + kMaxUnusedIds)
     ctx.fail("id " + std::to_string(value) + " leaves more than " + std::to_string(kMaxUnusedIds) +
              " ids unused in a vocabulary of " + std::to_string(entries) + " entries");
   return value;

@@ -56,7 +56,8 @@ inline std::string type_of(const json& component, const Context& ctx) {
 constexpr int64_t kMaxUnusedIds = 1 << 20;
 inline int64_t token_id(const json& id, size_t entries, const Context& ctx) {
   if (!id.is_number_unsigned() || id.get<uint64_t>() > 0x7FFFFFFF)
-    ctx.fail("id " + id.dump() + " is not an integer in [0, 2147483647]");
+    ctx.fail("id " + (id.is_number() ? id.dump() : std::string("of type ") + id.type_name()) +
+             " is not an integer in [0, 2147483647]");
   const int64_t value = id.get<int64_t>();
   if (value >= static_cast<int64_t>(entries) + kMaxUnusedIds)
     ctx.fail("id " + std::to_string(value) + " leaves more than " + std::to_string(kMaxUnusedIds) +

@@ -20,6 +20,13 @@ status=0
   "$work/corpus" || status=$?
 if [ $status -ne 0 ]; then
   echo "replay.sh: $target failed (exit $status); inputs kept in $work" >&2
+  # CI keeps only its log: print each failing input (up to 64 KiB) so it can be replayed
+  # elsewhere (base64 -d > input; fuzz_TARGET input).
+  for artifact in "$work"/crash-* "$work"/oom-* "$work"/timeout-* "$work"/leak-*; do
+    [ "$(stat -c %s "$artifact")" -le 65536 ] || continue
+    echo "replay.sh: $(basename "$artifact"), base64:" >&2
+    base64 -w 100 "$artifact" >&2
+  done
   exit $status
 fi
 rm -rf "$work"

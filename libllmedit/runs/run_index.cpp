@@ -2,8 +2,10 @@
 
 #include <sqlite3.h>
 
+#include <chrono>
 #include <ctime>
 #include <filesystem>
+#include <thread>
 
 #include "libllmedit/core/error.h"
 
@@ -133,11 +135,19 @@ RunIndex::RunIndex(const std::string& path) : path_(path) {
 RunIndex::~RunIndex() { sqlite3_close(db_); }
 
 void RunIndex::execute(const std::string& sql) const {
-  char* message = nullptr;
-  if (sqlite3_exec(db_, sql.c_str(), nullptr, nullptr, &message) != SQLITE_OK) {
+  // Two connections setting up a new index at once both read and then upgrade their lock; SQLite
+  // answers one of them "busy" at once instead of calling the busy handler, which could deadlock
+  // (sqlite3_busy_handler's documentation), so the setup itself waits and retries.
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::milliseconds(kBusyTimeoutMs);
+  for (;;) {
+    char* message = nullptr;
+    const int rc = sqlite3_exec(db_, sql.c_str(), nullptr, nullptr, &message);
+    if (rc == SQLITE_OK) return;
     const std::string text = message ? message : sqlite3_errmsg(db_);
     sqlite3_free(message);
-    throw data_error(path_ + ": run index: " + text);
+    if ((rc & 0xff) != SQLITE_BUSY || std::chrono::steady_clock::now() > deadline)
+      throw data_error(path_ + ": run index: " + text);
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));
   }
 }
 

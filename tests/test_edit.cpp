@@ -186,6 +186,36 @@ TEST_CASE("key statistics of a tiny corpus equal KᵀK/n computed directly, cach
   CHECK(model_weights_hash(*w.model) != spec.model_hash);
 }
 
+TEST_CASE("an editor reads each layer's C once and keeps it until the model changes", "[edit]") {
+  World w;
+  TempDir dir("edit-second-moments");
+  write_text_atomic(dir.path + "/corpus.txt", "Beven Yarerstrom works as a watchmaker.\n\nRara Morawick writes poetry.\n");
+  StatsOptions options;
+  options.mom2_dataset = {dir.path + "/corpus.txt"};
+  options.mom2_n_samples = 2;
+  options.stats_dir = dir.path + "/stats";
+  const EditModelInfo model{kWorldModel, "float32", model_weights_hash(*w.model)};
+  KeyStatsRunOptions run;
+  run.progress = false;
+  compute_key_statistics(*w.model, *w.tokenizer, options.spec(model), {1, 2}, run);
+
+  SecondMoments kept;
+  const std::vector<torch::Tensor> first = kept.load(options, model, {1, 2}, w.model->spec().intermediate_size);
+  REQUIRE(first.size() == 2);
+  CHECK(torch::equal(first[1], load_key_second_moment(options.spec(model), 2, {1, 2})));
+  // With the files gone, the editor's copy still serves the next edit; a new one must read them.
+  remove_tree(options.stats_dir);
+  const std::vector<torch::Tensor> again = kept.load(options, model, {2, 1}, w.model->spec().intermediate_size);
+  CHECK(torch::equal(again[0], first[1]));
+  CHECK(torch::equal(again[1], first[0]));
+  CHECK_THROWS_WITH(SecondMoments().load(options, model, {1}, w.model->spec().intermediate_size),
+                    Catch::Contains("llmedit stats"));
+  // Another model's edit reads its own statistics.
+  EditModelInfo other = model;
+  other.weights_hash = "0123456789abcdef";
+  CHECK_THROWS_WITH(kept.load(options, other, {1}, w.model->spec().intermediate_size), Catch::Contains("llmedit stats"));
+}
+
 TEST_CASE("ROME: the edited layer maps the bare prompt's key to v* (Llama, whitened by C)", "[edit]") {
   World w;
   const EditRequest r = request("The profession of {} is", "Beven Yarerstrom", "beekeeper", "watchmaker");

@@ -47,12 +47,19 @@ StatsOptions read_stats_options(const nlohmann::json& c) {
   return o;
 }
 
-std::vector<torch::Tensor> load_second_moments(const StatsOptions& options, const EditModelInfo& model,
+std::vector<torch::Tensor> SecondMoments::load(const StatsOptions& options, const EditModelInfo& model,
                                                const std::vector<int64_t>& layers, int64_t intermediate_size) {
+  const std::string key = model.path + "\n" + model.dtype + "\n" + model.weights_hash;
+  if (key != model_) by_layer_.clear();
+  model_ = key;
   std::vector<torch::Tensor> out;
-  for (int64_t layer : layers)
-    out.push_back(options.mom2_adjustment ? load_key_second_moment(options.spec(model), layer, layers)
-                                          : torch::eye(intermediate_size, torch::kDouble));
+  for (int64_t layer : layers) {
+    torch::Tensor& C = by_layer_[layer];
+    if (!C.defined())
+      C = options.mom2_adjustment ? load_key_second_moment(options.spec(model), layer, layers)
+                                  : torch::eye(intermediate_size, torch::kDouble);
+    out.push_back(C);
+  }
   return out;
 }
 

@@ -5,6 +5,7 @@
 #pragma once
 #include <nlohmann/json.hpp>
 
+#include <map>
 #include <optional>
 #include <string>
 #include <vector>
@@ -32,10 +33,19 @@ struct StatsOptions {
 void declare_stats_options(ConfigSchema& schema);
 StatsOptions read_stats_options(const nlohmann::json& resolved);
 
-// C for each layer (float64 [F, F]), or identity matrices when mom2_adjustment is false. Fails
-// with the `llmedit stats` command when a layer's statistics are missing.
-std::vector<torch::Tensor> load_second_moments(const StatsOptions& options, const EditModelInfo& model,
-                                               const std::vector<int64_t>& layers, int64_t intermediate_size);
+// C for each layer (float64 [F, F]), or identity matrices when mom2_adjustment is false; fails
+// with the `llmedit stats` command when a layer's statistics are missing. An editor keeps one:
+// edit jobs call edit() once per request or batch, and each read would hash the corpus files
+// again and load an [F, F] float64 file (970 MB per layer at Llama-2-7B's F = 11008).
+class SecondMoments {
+ public:
+  std::vector<torch::Tensor> load(const StatsOptions& options, const EditModelInfo& model,
+                                  const std::vector<int64_t>& layers, int64_t intermediate_size);
+
+ private:
+  std::string model_;  // path, dtype and weights hash of the model the kept matrices are for
+  std::map<int64_t, torch::Tensor> by_layer_;
+};
 
 // v_num_grad_steps, v_weight_decay and clamp_norm_factor default per architecture (null in the
 // config); the rest have one default.

@@ -156,7 +156,7 @@ EditOutcome Memit::edit(const EditInputs& inputs) {
                              {"clamp_norm_factor", v.clamp_norm_factor}, {"kl_factor", v.kl_factor},
                              {"mom2_update_weight", lambda}, {"requests", requests.size()}};
   spdlog::info("memit settings: {}", settings.dump());
-  const std::vector<torch::Tensor> C = load_second_moments(options_.stats, inputs.model_info, layers,
+  const std::vector<torch::Tensor> C = second_moments_.load(options_.stats, inputs.model_info, layers,
                                                            model.spec().intermediate_size);
   const std::vector<std::string> templates = edit_context_templates(inputs, options_.context);
   EditOutcome outcome;

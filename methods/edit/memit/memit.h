@@ -67,6 +67,7 @@ class Memit : public Editor {
  private:
   std::vector<int64_t> edited_layers(const CausalLM& model) const;  // method.layers or the architecture's
   MemitOptions options_;
+  SecondMoments second_moments_;  // read at the first edit, kept for the next
 };
 
 void register_memit(MethodRegistry& registry);

@@ -92,7 +92,7 @@ EditOutcome Rome::edit(const EditInputs& inputs) {
                              {"key_mode", options_.r_rome ? "r-rome" : "rome"}};
   spdlog::info("rome settings: {}", settings.dump());
 
-  const std::vector<torch::Tensor> C = load_second_moments(options_.stats, inputs.model_info, layers,
+  const std::vector<torch::Tensor> C = second_moments_.load(options_.stats, inputs.model_info, layers,
                                                            model.spec().intermediate_size);
   const std::vector<std::string> templates = edit_context_templates(inputs, options_.context);
   EditOutcome outcome;

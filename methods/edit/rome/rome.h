@@ -54,6 +54,7 @@ class Rome : public Editor {
  private:
   std::vector<int64_t> edited_layers(const CausalLM& model) const;  // method.layers or the architecture's
   RomeOptions options_;
+  SecondMoments second_moments_;  // read at the first edit, kept for the next
 };
 
 // Context templates for an edit run: cached as <cache_dir>/context_templates.json.
